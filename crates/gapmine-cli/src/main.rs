@@ -1,0 +1,3 @@
+//! The `gapmine` binary.
+
+fn main() {}
