@@ -11,7 +11,9 @@
 //! - [`plain::Document`]: what the file means, without trivia or positions — for comparisons.
 
 pub mod ast;
+pub mod edit;
 mod error;
+pub mod fmt;
 mod kind;
 mod lexer;
 mod parser;

@@ -1,0 +1,1 @@
+//! Format-preserving edits: text edits computed on the tree's ranges.
