@@ -266,6 +266,20 @@ impl<'t> Lexer<'t> {
 
     fn block_comment(&mut self) {
         let start = self.pos;
+        let (end, terminated) = self.block_comment_end(start);
+        if !terminated {
+            self.error(
+                start,
+                start + 2,
+                "unterminated block comment",
+                Some("close it with `*/`; block comments nest, so every `/*` needs its own `*/`"),
+            );
+        }
+        self.push(SyntaxKind::BlockComment, end - start);
+    }
+
+    /// The end of the (nested) block comment that starts at `start`, and whether it is closed.
+    fn block_comment_end(&self, start: usize) -> (usize, bool) {
         let mut depth = 0usize;
         let mut i = start;
         let n = self.bytes.len();
@@ -277,22 +291,13 @@ impl<'t> Lexer<'t> {
                 depth -= 1;
                 i += 2;
                 if depth == 0 {
-                    break;
+                    return (i, true);
                 }
             } else {
                 i += 1;
             }
         }
-        if depth > 0 {
-            i = n;
-            self.error(
-                start,
-                start + 2,
-                "unterminated block comment",
-                Some("close it with `*/`; block comments nest, so every `/*` needs its own `*/`"),
-            );
-        }
-        self.push(SyntaxKind::BlockComment, i - start);
+        (n, false)
     }
 
     /// `\` ws* (line-comment | newline | eof): one token, newline included.
@@ -306,16 +311,15 @@ impl<'t> Lexer<'t> {
                 continue;
             }
             if self.bytes.get(i) == Some(&b'/') && self.bytes.get(i + 1) == Some(&b'*') {
-                let save = self.pos;
-                self.pos = i;
-                let errors = self.out.errors.len();
-                // Measure the block comment without keeping its token.
-                self.block_comment();
-                let end = self.pos;
-                self.out.kinds.pop();
-                self.out.starts.pop();
-                self.out.errors.truncate(errors.max(self.out.errors.len()));
-                self.pos = save;
+                let (end, terminated) = self.block_comment_end(i);
+                if !terminated {
+                    self.error(
+                        i,
+                        i + 2,
+                        "unterminated block comment",
+                        Some("close it with `*/`; block comments nest, so every `/*` needs its own `*/`"),
+                    );
+                }
                 i = end;
                 continue;
             }
@@ -487,7 +491,6 @@ impl<'t> Lexer<'t> {
             i += 1;
         }
         let end = i.min(n);
-        let closing = format!("\"{}", "#".repeat(hashes));
         self.error(
             start,
             end,
@@ -498,7 +501,6 @@ impl<'t> Lexer<'t> {
                 "close it with a quote followed by as many `#` as it opened with"
             }),
         );
-        let _ = closing;
         self.push(SyntaxKind::RawString, end - start);
     }
 

@@ -43,6 +43,10 @@ pub(crate) fn parse(text: &str) -> Parse {
 
 type Output = (Vec<NodeData>, Vec<SyntaxError>);
 
+/// How deep children blocks may nest. Deeper blocks are kept as text (an `Error` node) so that
+/// no input can exhaust the stack; real catalogues nest a handful of levels.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 struct Parser<'t> {
     text: &'t str,
     kinds: &'t [SyntaxKind],
@@ -543,9 +547,14 @@ impl<'t> Parser<'t> {
         let open = self.pos;
         self.bump(); // {
         let (indent, _) = self.line_indent(owner_first);
-        self.block_indents.push(indent);
-        let closed = self.node_list(true);
-        self.block_indents.pop();
+        let closed = if self.block_indents.len() >= MAX_DEPTH {
+            self.too_deep(open)
+        } else {
+            self.block_indents.push(indent);
+            let closed = self.node_list(true);
+            self.block_indents.pop();
+            closed
+        };
         if closed {
             self.bump();
         } else {
@@ -557,5 +566,63 @@ impl<'t> Parser<'t> {
             );
         }
         self.finish();
+    }
+
+    /// Past `MAX_DEPTH`, a block's content is kept as one `Error` node, matched by counting
+    /// braces, without recursion. Returns whether the block's `}` was found.
+    fn too_deep(&mut self, open: usize) -> bool {
+        self.error_at(
+            self.range_at(open),
+            format!("children blocks are nested more than {MAX_DEPTH} levels deep"),
+            "flatten the structure: gapmine reads at most this many levels",
+        );
+        self.start(K::Error);
+        let mut depth = 0usize;
+        while self.pos < self.kinds.len() {
+            match self.kinds[self.pos] {
+                K::LBrace => depth += 1,
+                K::RBrace if depth == 0 => break,
+                K::RBrace => depth -= 1,
+                _ => {}
+            }
+            self.bump();
+        }
+        self.finish();
+        self.pos < self.kinds.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // Runs on a test thread (2 MiB of stack in debug builds): the depth limit must hold there.
+        for depth in [super::MAX_DEPTH - 1, super::MAX_DEPTH + 1, 10_000] {
+            let text = format!("{}{}", "a {".repeat(depth), "}".repeat(depth));
+            let parse = parse(&text);
+            assert_eq!(parse.tree().root().text(), text);
+            assert_eq!(
+                parse.errors().is_empty(),
+                depth < super::MAX_DEPTH,
+                "depth {depth}"
+            );
+            let _ = parse.plain();
+        }
+    }
+
+    #[test]
+    fn missing_brace_damages_one_entry() {
+        let text = "failure-mode \"a\" {\n    title \"A\"\n    signals {\n        phrase \"x\"\n}\nfailure-mode \"b\" {\n    title \"B\"\n}\n";
+        let parse = parse(text);
+        let names: Vec<_> = parse
+            .document()
+            .nodes()
+            .map(|n| n.name_text().unwrap().into_owned())
+            .collect();
+        assert_eq!(names, ["failure-mode", "failure-mode"]);
+        assert_eq!(parse.errors().len(), 1, "{:?}", parse.errors());
+        assert_eq!(parse.errors()[0].message, "this `{` is never closed");
     }
 }
