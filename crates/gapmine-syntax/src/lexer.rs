@@ -545,16 +545,16 @@ impl<'t> Lexer<'t> {
         let text = &self.text[start..end];
         // `.5`, `+.5`: looks like a number without its leading digit.
         let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-        if let Some(after_dot) = unsigned.strip_prefix('.') {
-            if after_dot.starts_with(|c: char| c.is_ascii_digit()) {
-                self.error(
-                    start,
-                    end,
-                    "a number needs a digit before its decimal point",
-                    Some("write `0.5` rather than `.5`; quote it to make it a string"),
-                );
-                return self.push(SyntaxKind::Number, end - start);
-            }
+        if let Some(after_dot) = unsigned.strip_prefix('.')
+            && after_dot.starts_with(|c: char| c.is_ascii_digit())
+        {
+            self.error(
+                start,
+                end,
+                "a number needs a digit before its decimal point",
+                Some("write `0.5` rather than `.5`; quote it to make it a string"),
+            );
+            return self.push(SyntaxKind::Number, end - start);
         }
         match text {
             "true" | "false" | "null" | "inf" | "-inf" | "nan" => {

@@ -29,7 +29,16 @@ pub(crate) fn parse(text: &str) -> Parse {
     };
     errors.extend(lexed.errors.iter().cloned());
     errors.sort_by_key(|e| (e.range.start, e.range.end));
-    let Lexed { kinds, starts, .. } = lexed;
+    let Lexed {
+        mut kinds,
+        mut starts,
+        ..
+    } = lexed;
+    let mut nodes = nodes;
+    // The lexer and parser size their vectors by estimate; give the slack back.
+    kinds.shrink_to_fit();
+    starts.shrink_to_fit();
+    nodes.shrink_to_fit();
     Parse {
         tree: SyntaxTree {
             text: text.into(),
@@ -415,6 +424,10 @@ impl<'t> Parser<'t> {
                     self.start(K::Error);
                     self.bump();
                     self.finish();
+                    // What follows a stray token needs no whitespace of its own: one error
+                    // is enough.
+                    spaced = true;
+                    continue;
                 }
             }
             spaced = false;

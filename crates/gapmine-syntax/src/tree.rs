@@ -9,7 +9,7 @@
 use crate::SyntaxKind;
 
 /// A range of bytes in the text: `start..end`, both offsets in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct TextRange {
     /// The offset of the first byte.
     pub start: u32,
@@ -58,6 +58,12 @@ impl TextRange {
     /// As a `Range<usize>`, for slicing.
     pub fn to_usize(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
+    }
+}
+
+impl std::fmt::Debug for TextRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
     }
 }
 
@@ -330,12 +336,12 @@ impl<'a> SyntaxNode<'a> {
         let end_token = data.end_token;
         let mut nodes = self.child_nodes().peekable();
         std::iter::from_fn(move || {
-            if let Some(node) = nodes.peek().copied() {
-                if node.data().first_token <= token {
-                    nodes.next();
-                    token = token.max(node.data().end_token);
-                    return Some(SyntaxElement::Node(node));
-                }
+            if let Some(node) = nodes.peek().copied()
+                && node.data().first_token <= token
+            {
+                nodes.next();
+                token = token.max(node.data().end_token);
+                return Some(SyntaxElement::Node(node));
             }
             if token < end_token {
                 let t = SyntaxToken { tree, index: token };

@@ -220,7 +220,7 @@ fn decode_raw<'t>(text: &'t str, sink: Sink<'_>) -> Cow<'t, str> {
         return decode_multiline(text, hashes + 3, body_end, false, sink);
     }
     let start = hashes + 1;
-    let end = if after.len() >= 1 + closing.len() && after.ends_with(&closing) {
+    let end = if after.len() > closing.len() && after.ends_with(&closing) {
         text.len() - closing.len()
     } else {
         text.len()
@@ -340,27 +340,27 @@ fn strip_whitespace_escapes(body: &str, base: usize) -> (String, Option<Vec<usiz
     let mut map = Vec::with_capacity(body.len() + 1);
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if c == '\\' {
-            if let Some(&(j, e)) = chars.peek() {
-                if is_unicode_space(e) || is_newline(e) {
-                    while let Some(&(_, w)) = chars.peek() {
-                        if is_unicode_space(w) || is_newline(w) {
-                            chars.next();
-                        } else {
-                            break;
-                        }
+        if c == '\\'
+            && let Some(&(j, e)) = chars.peek()
+        {
+            if is_unicode_space(e) || is_newline(e) {
+                while let Some(&(_, w)) = chars.peek() {
+                    if is_unicode_space(w) || is_newline(w) {
+                        chars.next();
+                    } else {
+                        break;
                     }
-                    continue;
-                }
-                // Any other escape is kept whole, so `\\` is not read as a backslash
-                // escaping what follows it.
-                chars.next();
-                for (k, ch) in [(i, c), (j, e)] {
-                    out.push(ch);
-                    map.extend((0..ch.len_utf8()).map(|b| base + k + b));
                 }
                 continue;
             }
+            // Any other escape is kept whole, so `\\` is not read as a backslash
+            // escaping what follows it.
+            chars.next();
+            for (k, ch) in [(i, c), (j, e)] {
+                out.push(ch);
+                map.extend((0..ch.len_utf8()).map(|b| base + k + b));
+            }
+            continue;
         }
         out.push(c);
         map.extend((0..c.len_utf8()).map(|b| base + i + b));
