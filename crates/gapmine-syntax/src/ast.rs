@@ -457,3 +457,51 @@ impl<'a> ValueToken<'a> {
         value::decode_value(self.token.kind(), self.token.text())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::parse;
+    use crate::plain::Value;
+
+    #[test]
+    fn typed_view_skips_what_is_slashdashed() {
+        let text =
+            r##"(t)"node one" 1 /-2 k=#"a"# /-k=b k="c" /-{ x } { child; /-gone; (u)kid 3 }"##;
+        let parse = parse(text);
+        assert!(parse.is_ok(), "{:?}", parse.errors());
+        let node = parse.document().nodes().next().unwrap();
+        assert_eq!(node.name_text().unwrap(), "node one");
+        assert_eq!(node.ty().unwrap().name().unwrap().value(), "t");
+        assert_eq!(node.entries().count(), 5);
+        let args: Vec<_> = node
+            .arguments()
+            .map(|a| a.value().unwrap().value())
+            .collect();
+        assert_eq!(args.len(), 1);
+        assert_eq!(args[0].as_number().unwrap().as_i64(), Some(1));
+        // The rightmost property wins.
+        let k = node.property("k").unwrap();
+        assert_eq!(k.value().unwrap().value(), Value::String("c".into()));
+        assert_eq!(node.children_blocks().count(), 2);
+        let kids: Vec<_> = node.child_nodes().map(|n| n.name_text().unwrap()).collect();
+        assert_eq!(kids, ["child", "kid"]);
+        let kid = node.child_nodes().nth(1).unwrap();
+        assert_eq!(kid.parent(), Some(node));
+        assert!(!kid.is_commented_out());
+        let plain = parse.plain();
+        assert_eq!(plain.nodes[0].entries.len(), 3);
+        assert_eq!(plain.nodes[0].children.as_ref().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn commented_out_reaches_through_slashdashed_blocks() {
+        let parse = parse("a /-{ b { c } }");
+        let a = parse.document().nodes().next().unwrap();
+        let block = a.children_blocks().next().unwrap();
+        let b = block.nodes().next().unwrap();
+        let c = b.children().unwrap().nodes().next().unwrap();
+        assert!(!b.is_slashdashed());
+        assert!(c.is_commented_out());
+        assert!(a.children().is_none());
+    }
+}

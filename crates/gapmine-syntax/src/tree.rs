@@ -552,3 +552,70 @@ impl<'a> SyntaxElement<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{SyntaxKind, TokenAtOffset, parse};
+
+    const TEXT: &str = "a 1 k=2 {\n    b\n}\nc";
+
+    #[test]
+    fn children_interleave_tokens_and_nodes_in_text_order() {
+        let parse = parse(TEXT);
+        let root = parse.tree().root();
+        let kinds: Vec<_> = root.children().map(|c| c.kind()).collect();
+        assert_eq!(
+            kinds,
+            [SyntaxKind::Node, SyntaxKind::Newline, SyntaxKind::Node]
+        );
+        let a = root.child_nodes().next().unwrap();
+        let kinds: Vec<_> = a.children().map(|c| c.kind()).collect();
+        use SyntaxKind::*;
+        assert_eq!(
+            kinds,
+            [
+                Ident, Whitespace, Argument, Whitespace, Property, Whitespace, Children
+            ]
+        );
+        let concatenated: String = root.tokens().map(|t| t.text()).collect();
+        assert_eq!(concatenated, TEXT);
+    }
+
+    #[test]
+    fn navigation_between_tokens_nodes_and_offsets() {
+        let parse = parse(TEXT);
+        let tree = parse.tree();
+        // Inside `b`.
+        let offset = TEXT.find('b').unwrap() as u32;
+        let token = tree.tokens_at_offset(offset).pick_best().unwrap();
+        assert_eq!(token.text(), "b");
+        let ancestors: Vec<_> = token.parent().ancestors().map(|n| n.kind()).collect();
+        use SyntaxKind::*;
+        assert_eq!(ancestors, [Node, Children, Node, Document]);
+        // On the boundary between `k` and `=`, both are offered and the left one is preferred
+        // by neither being trivia: the right one wins.
+        let eq = TEXT.find('=').unwrap() as u32;
+        match tree.tokens_at_offset(eq) {
+            TokenAtOffset::Between(l, r) => assert_eq!((l.text(), r.text()), ("k", "=")),
+            other => panic!("{other:?}"),
+        }
+        // After a token and before whitespace, the token is preferred.
+        let after_a = 1;
+        assert_eq!(
+            tree.tokens_at_offset(after_a).pick_best().unwrap().text(),
+            "a"
+        );
+        let covering = tree.covering_node(crate::TextRange::new(offset, offset + 1));
+        assert_eq!(covering.kind(), Node);
+        assert_eq!(covering.text(), "b");
+        let a = tree.root().child_nodes().next().unwrap();
+        let c = a.next_sibling().unwrap();
+        assert_eq!(c.text(), "c");
+        assert_eq!(c.prev_sibling(), Some(a));
+        assert_eq!(c.next_sibling(), None);
+        assert_eq!(
+            tree.tokens_at_offset(TEXT.len() as u32 + 1).pick_best(),
+            None
+        );
+    }
+}
