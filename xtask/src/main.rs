@@ -1,0 +1,137 @@
+//! gapmine's automation, run as `cargo xtask <command>`: the KDL conformance suite and the
+//! parser benchmark. Tidy rules live here too, as tests (`src/tidy.rs`).
+//!
+//! Arguments are parsed by hand: the commands are few, and the tree stays lean.
+
+mod alloc;
+mod bench;
+mod conformance;
+mod synth;
+#[cfg(test)]
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  kdl-conformance DIR [--verbose]
+      Run the KDL test suite in DIR (which holds input/ and expected_kdl/) through
+      gapmine-syntax and print `N passed, M failed`; exit 1 if any case failed.
+  bench parse [--runs N] [--conformance DIR]
+      Time gapmine-syntax and the kdl crate on a synthetic 10,000-entry catalogue and on the
+      conformance inputs (DIR, default ../shared/kdl-spec-tests/test_cases/input), and
+      measure their peak heap. Builds and runs itself in release mode.
+  help
+      Print this message.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    match command.as_str() {
+        "kdl-conformance" => {
+            let mut dir = None;
+            let mut verbose = false;
+            for arg in rest {
+                match arg.as_str() {
+                    "--verbose" | "-v" => verbose = true,
+                    flag if flag.starts_with('-') => bail!("unknown flag `{flag}`\n\n{USAGE}"),
+                    path if dir.is_none() => dir = Some(PathBuf::from(path)),
+                    extra => bail!("unexpected argument `{extra}`\n\n{USAGE}"),
+                }
+            }
+            let dir = dir.context(
+                "`kdl-conformance` needs the suite's folder: \
+                 cargo xtask kdl-conformance ../shared/kdl-spec-tests/test_cases",
+            )?;
+            let all_passed = conformance::run(&dir, verbose)?;
+            Ok(if all_passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        "bench" => {
+            let Some((what, rest)) = rest.split_first() else {
+                bail!("`bench` needs a benchmark name: cargo xtask bench parse");
+            };
+            if what != "parse" {
+                bail!("unknown benchmark `{what}`: the one benchmark is `parse`");
+            }
+            let mut options = bench::Options {
+                runs: 7,
+                conformance: workspace_root().join("../shared/kdl-spec-tests/test_cases/input"),
+            };
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                match arg.as_str() {
+                    "--runs" => {
+                        let n = rest.next().context("`--runs` needs a number")?;
+                        options.runs =
+                            n.parse().ok().filter(|&n| n > 0).with_context(|| {
+                                format!("`--runs {n}`: expected a positive number")
+                            })?;
+                    }
+                    "--conformance" => {
+                        let dir = rest.next().context("`--conformance` needs a folder")?;
+                        options.conformance = PathBuf::from(dir);
+                    }
+                    other => bail!("unexpected argument `{other}`\n\n{USAGE}"),
+                }
+            }
+            if cfg!(debug_assertions) {
+                // Timings of an unoptimised build mean nothing: build and run this command in
+                // release mode instead, so `cargo xtask bench parse` does the right thing.
+                return rerun_in_release(args);
+            }
+            bench::run(&options)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// The workspace's root folder (the parent of `xtask/`).
+pub(crate) fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ has a parent folder")
+}
+
+fn rerun_in_release(args: &[String]) -> anyhow::Result<ExitCode> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("note: benchmarks need an optimised build; running `cargo run --release -p xtask`");
+    let status = std::process::Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["run", "--release", "--quiet", "--package", "xtask", "--"])
+        .args(args)
+        .status()
+        .context("could not run cargo to build the benchmark in release mode")?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
+}
