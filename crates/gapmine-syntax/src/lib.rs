@@ -22,6 +22,7 @@ mod tree;
 pub mod value;
 
 pub use error::SyntaxError;
+pub use fmt::format;
 pub use kind::SyntaxKind;
 pub use tree::{SyntaxElement, SyntaxNode, SyntaxToken, SyntaxTree, TextRange, TokenAtOffset};
 
