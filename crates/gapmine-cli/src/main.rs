@@ -1,3 +1,70 @@
-//! The `gapmine` binary.
+//! The `gapmine` binary: parses the command line, runs a command, maps the outcome to an exit code.
 
-fn main() {}
+mod diagnostics;
+mod fmt;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// gapmine: catalogues of production defects, kept as KDL files.
+#[derive(Debug, Parser)]
+#[command(name = "gapmine", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Format KDL files in place, keeping every comment.
+    Fmt(fmt::FmtArgs),
+}
+
+/// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
+/// a bug.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// Nothing to report.
+    Success,
+    /// Findings: files that need formatting, syntax errors.
+    Failure,
+    /// The command could not do its job: a missing path, an unreadable file.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // clap prints help and version and exits 0, and exits 2 on a usage error.
+    let cli = Cli::parse();
+    let mut reporter = diagnostics::Reporter::stderr();
+    let result = match &cli.command {
+        Command::Fmt(args) => fmt::run(args, &mut reporter),
+    };
+    match result {
+        Ok(status) => status.into(),
+        // A closed pipe (`gapmine fmt --diff | head`) is the reader's choice, not an error.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = reporter.error(&format!("{error:#}"), None);
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -364,3 +364,56 @@ fn formatter_properties_on_the_official_suite() {
     assert!(checked >= 200, "only {checked} inputs checked");
     println!("checked {checked} inputs of the official suite");
 }
+
+#[test]
+fn formatter_properties_on_edge_cases() {
+    let cases = [
+        "node /-\\\n 1",
+        "node /- \\ // c\n 1",
+        "(\\\n t)node",
+        "( \\ // c\n t )node",
+        "node key=\\\n 1",
+        "node key \\\n = \\ // c\n 1",
+        "node \\",
+        "\\",
+        "\\ // only",
+        "node; \\ // c",
+        "node {\n}\\\n",
+        "a /* x */ /* y */",
+        "/* a */ /* b */ node",
+        "/* a */ /* b */ node /* c */; /* d */ node2",
+        "a\u{2028}b\u{85}c\u{0C}d\re\u{2029}",
+        "node 1 /-{a} {b} /-{c}",
+        "\u{feff}// comment",
+        "\u{feff}/* comment */",
+        "a { b }; c",
+        "a { b } /* c */ ;",
+        "a {\n    b // c\n}// d",
+        "a { b; } // d\n\n\n// e",
+        "/-a { b }\n/-c",
+        "a /-\n\n// c\n\n 1",
+        "a /- /* b */ // c\n /* d */ 1",
+        "a {\n\n  // first\n\n  b\n\n  // last\n\n}",
+        "a \"\"\"\n  x\n  \"\"\" {\n b \"\"\"\n   y\n   \"\"\"\n}",
+        "a /*\n*/ b",
+        "(t)/* c */a",
+        "a (t)/* c */1",
+        "a\t\t1\t\t2",
+        "\n\n\n// just a comment\n\n\n",
+        "a {\n}\n",
+        "a { /* only a comment */ }",
+        "a { // only a comment\n}",
+        "a {\n\n\n}",
+    ];
+    let mut failures = Vec::new();
+    for case in cases {
+        if !parse(case).is_ok() {
+            println!("not valid KDL (skipped): {case:?}");
+            continue;
+        }
+        if let Err(message) = check(case) {
+            failures.push(format!("{message}\n--- input\n{case:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
