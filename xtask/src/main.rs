@@ -125,7 +125,7 @@ fn rerun_in_release(args: &[String]) -> anyhow::Result<ExitCode> {
     eprintln!("note: benchmarks need an optimised build; running `cargo run --release -p xtask`");
     let status = std::process::Command::new(cargo)
         .current_dir(workspace_root())
-        .args(["run", "--release", "--quiet", "--package", "xtask", "--"])
+        .args(["run", "--release", "--package", "xtask", "--"])
         .args(args)
         .status()
         .context("could not run cargo to build the benchmark in release mode")?;
