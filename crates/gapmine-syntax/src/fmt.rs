@@ -190,8 +190,15 @@ struct Printer {
 impl Printer {
     /// Whether nothing but indentation was written since the last newline.
     fn at_line_start(&self) -> bool {
-        let line_start = self.out.rfind('\n').map_or(0, |i| i + 1);
-        self.out[line_start..].bytes().all(|b| b == b' ')
+        // From the end, so that the cost is the indent, not the length of the line.
+        for b in self.out.bytes().rev() {
+            match b {
+                b' ' => {}
+                b'\n' => return true,
+                _ => return false,
+            }
+        }
+        true
     }
 
     fn newline_indent(&mut self, width: usize) {
