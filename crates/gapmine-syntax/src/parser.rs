@@ -200,7 +200,11 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn error_at(&mut self, range: TextRange, message: impl Into<String>, help: &str) {
+    fn error_at(&mut self, mut range: TextRange, message: impl Into<String>, help: &str) {
+        // An error "at the end of the line" points at the line's end, not across the newline.
+        if self.text[range.to_usize()].starts_with(crate::value::is_newline) {
+            range = TextRange::empty(range.start);
+        }
         self.errors
             .push(SyntaxError::new(range, message).with_help(help));
     }

@@ -59,6 +59,38 @@ pub struct Number {
 }
 
 impl Number {
+    /// Parses KDL number syntax (`12`, `-1.5e3`, `0xff`, `1_000`) or one of the keywords
+    /// `#inf`, `#-inf`, `#nan`; `None` if `text` is not a valid KDL number.
+    pub fn parse(text: &str) -> Option<Number> {
+        if matches!(text, "#inf" | "#-inf" | "#nan") {
+            return Some(Number {
+                canonical: text.into(),
+            });
+        }
+        let starts_like_a_number = text
+            .strip_prefix(['+', '-'])
+            .unwrap_or(text)
+            .starts_with(|c: char| c.is_ascii_digit());
+        if !starts_like_a_number {
+            return None;
+        }
+        let mut ok = true;
+        let number = crate::value::decode_number(text, &mut |_, _, _| ok = false);
+        ok.then_some(number)
+    }
+
+    /// The number nearest to `value`, written as KDL would: `1.5`, `1E+20`, `#inf`, `#nan`.
+    pub fn from_f64(value: f64) -> Number {
+        if value.is_nan() {
+            return Number::parse("#nan").expect("keyword");
+        }
+        if value.is_infinite() {
+            return Number::parse(if value > 0.0 { "#inf" } else { "#-inf" }).expect("keyword");
+        }
+        // `{:?}` gives the shortest text that round-trips (`1.5`, `1e20`, `1e-7`, `3.0`).
+        Number::parse(&format!("{value:?}")).expect("Rust's float syntax is KDL number syntax")
+    }
+
     /// The canonical decimal text: no underscores, no `+` on the mantissa, no leading zeros,
     /// an upper-case `E` with an explicit sign, integers in base 10.
     pub fn canonical(&self) -> &str {
@@ -95,6 +127,30 @@ impl Number {
             "#-inf" => f64::NEG_INFINITY,
             "#nan" => f64::NAN,
             text => text.parse().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+impl From<i64> for Number {
+    fn from(value: i64) -> Number {
+        Number {
+            canonical: value.to_string().into(),
+        }
+    }
+}
+
+impl From<i128> for Number {
+    fn from(value: i128) -> Number {
+        Number {
+            canonical: value.to_string().into(),
+        }
+    }
+}
+
+impl From<u64> for Number {
+    fn from(value: u64) -> Number {
+        Number {
+            canonical: value.to_string().into(),
         }
     }
 }
@@ -260,4 +316,22 @@ pub fn write_quoted(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Number;
+
+    #[test]
+    fn numbers_are_built_from_rust_values_canonically() {
+        assert_eq!(Number::from(-42i64).canonical(), "-42");
+        assert_eq!(Number::from_f64(1.5).canonical(), "1.5");
+        assert_eq!(Number::from_f64(1e20).canonical(), "1E+20");
+        assert_eq!(Number::from_f64(-2.5e-7).canonical(), "-2.5E-7");
+        assert_eq!(Number::from_f64(f64::NEG_INFINITY).canonical(), "#-inf");
+        assert_eq!(Number::parse("0x_1"), None);
+        assert_eq!(Number::parse("abc"), None);
+        assert_eq!(Number::parse("0xff").unwrap().as_i64(), Some(255));
+        assert_eq!(Number::from_f64(0.1).as_f64(), 0.1);
+    }
 }
