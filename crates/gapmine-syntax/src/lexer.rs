@@ -84,9 +84,50 @@ struct Lexer<'t> {
 
 impl<'t> Lexer<'t> {
     fn push(&mut self, kind: SyntaxKind, len: usize) {
+        if matches!(
+            kind,
+            SyntaxKind::QuotedString
+                | SyntaxKind::RawString
+                | SyntaxKind::LineComment
+                | SyntaxKind::BlockComment
+                | SyntaxKind::Escline
+        ) {
+            self.check_disallowed(self.pos, self.pos + len);
+        }
         self.out.kinds.push(kind);
         self.out.starts.push(self.pos as u32);
         self.pos += len;
+    }
+
+    /// Reports the code points that may not appear literally anywhere in a document, inside
+    /// tokens whose content is otherwise free (strings and comments).
+    fn check_disallowed(&mut self, start: usize, end: usize) {
+        let mut i = start;
+        while i < end {
+            let b = self.bytes[i];
+            let suspicious = (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+                || b == 0x7F
+                || b == 0xE2
+                || b == 0xEF;
+            if suspicious {
+                if let Some(c) = self.char_at(i) {
+                    if is_disallowed(c) {
+                        self.error(
+                            i,
+                            i + c.len_utf8(),
+                            format!(
+                                "the character U+{:04X} is not allowed in a KDL document, not even in a string or comment",
+                                c as u32
+                            ),
+                            Some("remove it; inside a quoted string, write it as an escape such as `\\u{200e}`"),
+                        );
+                    }
+                    i += c.len_utf8();
+                    continue;
+                }
+            }
+            i += 1;
+        }
     }
 
     fn error(&mut self, start: usize, end: usize, message: impl Into<String>, help: Option<&str>) {

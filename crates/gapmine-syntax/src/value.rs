@@ -276,6 +276,16 @@ fn decode_multiline<'t>(
         );
     }
     if lines.len() < 2 {
+        if lines[0].1.is_empty() {
+            sink(
+                range(start.saturating_sub(3), end),
+                "a multi-line string must start with a newline right after its opening quotes"
+                    .into(),
+                Some(
+                    "write `\"\"` for an empty string, or put the closing quotes on a line of their own",
+                ),
+            );
+        }
         return Cow::Owned(String::new());
     }
     let (last_start, last) = lines[lines.len() - 1];
