@@ -109,22 +109,20 @@ impl<'t> Lexer<'t> {
                 || b == 0x7F
                 || b == 0xE2
                 || b == 0xEF;
-            if suspicious {
-                if let Some(c) = self.char_at(i) {
-                    if is_disallowed(c) {
-                        self.error(
-                            i,
-                            i + c.len_utf8(),
-                            format!(
-                                "the character U+{:04X} is not allowed in a KDL document, not even in a string or comment",
-                                c as u32
-                            ),
-                            Some("remove it; inside a quoted string, write it as an escape such as `\\u{200e}`"),
-                        );
-                    }
-                    i += c.len_utf8();
-                    continue;
+            if suspicious && let Some(c) = self.char_at(i) {
+                if is_disallowed(c) {
+                    self.error(
+                        i,
+                        i + c.len_utf8(),
+                        format!(
+                            "the character U+{:04X} is not allowed in a KDL document, not even in a string or comment",
+                            c as u32
+                        ),
+                        Some("remove it; inside a quoted string, write it as an escape such as `\\u{200e}`"),
+                    );
                 }
+                i += c.len_utf8();
+                continue;
             }
             i += 1;
         }
