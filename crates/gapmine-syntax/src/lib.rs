@@ -65,6 +65,14 @@ impl Parse {
     }
 }
 
+/// Two parses are equal when their texts are: the tree and the errors follow from the text.
+impl PartialEq for Parse {
+    fn eq(&self, other: &Parse) -> bool {
+        self.text() == other.text()
+    }
+}
+impl Eq for Parse {}
+
 /// Parses KDL v2 text. Never fails, never panics: errors are in [`Parse::errors`].
 pub fn parse(text: &str) -> Parse {
     parser::parse(text)

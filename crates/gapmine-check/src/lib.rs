@@ -1,0 +1,155 @@
+//! gapmine's checker: a salsa database that parses, lowers, resolves and checks catalogues.
+//!
+//! Inputs are the texts of the catalogue's files (set by the CLI or the language server, which
+//! do all IO); everything else is a tracked query. Diagnostics are data, positioned by path
+//! while checking and by range at the end ([`catalogue_diagnostics`], [`file_diagnostics`]).
+
+pub mod checks;
+pub mod codes;
+pub mod db;
+mod diagnostic;
+pub mod lower;
+pub mod manifest;
+pub mod schema;
+pub mod source_map;
+
+pub use codes::{Code, Severity};
+pub use db::{Catalogue, Db, EntryNode, SourceFile};
+pub use diagnostic::{Diagnostic, Label, LocalDiagnostic, SyntaxPath, Target, did_you_mean};
+
+use checks::{Anchor, Anchored};
+
+/// A database to run the queries on: the storage, and an optional hook that sees every
+/// salsa event (tests use it to prove what was re-executed).
+#[salsa::db]
+#[derive(Clone, Default)]
+pub struct CheckDatabase {
+    storage: salsa::Storage<Self>,
+}
+
+impl std::fmt::Debug for CheckDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CheckDatabase")
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for CheckDatabase {}
+
+impl CheckDatabase {
+    /// A database whose every salsa event goes to `hook`.
+    pub fn with_event_hook(hook: impl Fn(salsa::Event) + Send + Sync + 'static) -> CheckDatabase {
+        CheckDatabase {
+            storage: salsa::Storage::new(Some(Box::new(hook))),
+        }
+    }
+}
+
+/// The problems found anywhere in the catalogue that are about the catalogue as a whole:
+/// the manifest, the include globs, duplicate ids, cycles, uncovered failure modes.
+#[salsa::tracked(returns(ref))]
+pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
+    let mut out: Vec<Anchored<'_>> = Vec::new();
+    let manifest = db::manifest(db, catalogue);
+    for (node, local) in manifest
+        .diagnostics
+        .iter()
+        .chain(&db::included_files(db, catalogue).diagnostics)
+    {
+        out.push(Anchored::from_local(Anchor::Manifest(*node), local));
+    }
+    out.extend(
+        checks::duplicates::duplicate_ids(db, catalogue)
+            .iter()
+            .cloned(),
+    );
+    out.extend(checks::cycles::parent_cycles(db, catalogue).iter().cloned());
+    out.extend(
+        checks::uncovered::uncovered_failure_modes(db, catalogue)
+            .iter()
+            .cloned(),
+    );
+    out
+}
+
+/// The diagnostics of one file of the catalogue (the manifest or an included file), with
+/// ranges, in order of position.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn Db, catalogue: Catalogue, file: SourceFile) -> Vec<Diagnostic> {
+    let mut anchored: Vec<Anchored<'_>> = Vec::new();
+    let is_manifest = file == catalogue.manifest(db);
+    if !is_manifest {
+        for &entry in db::file_entries(db, file) {
+            let lowered = db::lowered(db, entry);
+            anchored.extend(
+                lowered
+                    .diagnostics
+                    .iter()
+                    .map(|d| Anchored::from_local(Anchor::Entry(entry), d)),
+            );
+            anchored.extend(
+                checks::references::check_references(db, catalogue, entry)
+                    .iter()
+                    .cloned(),
+            );
+        }
+    }
+    for global in global_diagnostics(db, catalogue) {
+        let here = match global.at.0 {
+            Anchor::Entry(entry) => entry.file(db) == file,
+            Anchor::Manifest(_) => is_manifest,
+        };
+        if here {
+            anchored.push(global.clone());
+        }
+    }
+    let mut out: Vec<Diagnostic> = db::parse(db, file)
+        .errors()
+        .iter()
+        .map(|e| Diagnostic {
+            code: Code::SyntaxError,
+            severity: Code::SyntaxError.severity(),
+            file: file.path(db).clone(),
+            range: e.range,
+            message: e.message.clone(),
+            labels: Vec::new(),
+            help: e.help.clone(),
+        })
+        .collect();
+    out.extend(anchored.iter().map(|a| resolve(db, catalogue, a)));
+    out.sort_by_key(|d| (d.range.start, d.range.end));
+    out
+}
+
+fn resolve(db: &dyn Db, catalogue: Catalogue, anchored: &Anchored<'_>) -> Diagnostic {
+    let (file, range) = source_map::resolve(db, catalogue, anchored.at.0, &anchored.at.1);
+    Diagnostic {
+        code: anchored.code,
+        severity: anchored.code.severity(),
+        file: file.path(db).clone(),
+        range,
+        message: anchored.message.clone(),
+        labels: anchored
+            .labels
+            .iter()
+            .map(|(anchor, path, message)| {
+                let (file, range) = source_map::resolve(db, catalogue, *anchor, path);
+                Label {
+                    file: file.path(db).clone(),
+                    range,
+                    message: message.clone(),
+                }
+            })
+            .collect(),
+        help: anchored.help.clone(),
+    }
+}
+
+/// Every diagnostic of the catalogue: the manifest's, then each included file's, in path order.
+pub fn catalogue_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Diagnostic> {
+    let mut out = file_diagnostics(db, catalogue, catalogue.manifest(db)).clone();
+    for file in &db::included_files(db, catalogue).files {
+        out.extend(file_diagnostics(db, catalogue, *file).iter().cloned());
+    }
+    out
+}
