@@ -1,0 +1,335 @@
+//! Incrementality you can see: a database that logs every query salsa executes, and tests that
+//! prove which work an edit re-runs and which it reuses (STYLE habit 6).
+//!
+//! Each test checks a small catalogue cold, edits one file, checks again, and asserts on the
+//! queries of the second check: `lowered(b)` absent from the log proves entry `b` was not
+//! lowered again. After every edit the diagnostics must equal those of a fresh database.
+
+mod logged;
+
+use gapmine_check::Code;
+use logged::{Logged, assert_not_ran, assert_ran};
+
+const MANIFEST: &str = r#"catalogue "incremental" version="1.0.0" {
+    include "*.kdl"
+}
+"#;
+
+const FAILURE_MODES: &str = r#"// Failure modes of the product's code.
+
+failure-mode "race-condition" {
+    title "Race condition"
+    summary "Two threads touch shared state without ordering, and the result depends on timing."
+    layer "system"
+    caught-by "code-review"
+    tags "concurrency"
+}
+
+failure-mode "flaky-test" {
+    title "Flaky test"
+    summary "A test passes or fails on the same code, depending on timing or order."
+    parent "race-condition"
+    layer "control"
+    caught-by "code-review"
+    tags "testing" "flaky"
+}
+
+failure-mode "stale-cache" {
+    title "Stale cache entry"
+    summary "A cache serves a value after the source of truth changed."
+    layer "system"
+    caught-by "code-review"
+    tags "cache"
+}
+"#;
+
+const INTERVENTIONS: &str = r#"// Interventions.
+
+intervention "deterministic-scheduler" {
+    title "Run concurrent code under a deterministic scheduler"
+    kind "test"
+    resolves "race-condition"
+    hardens "code-review"
+}
+
+intervention "quarantine-flaky" {
+    title "Quarantine flaky tests and fix them within a week"
+    kind "process"
+    resolves "flaky-test"
+    hardens "code-review"
+}
+
+intervention "cache-ttl" {
+    title "Give every cache entry a time to live"
+    kind "code"
+    resolves "stale-cache"
+}
+"#;
+
+const PRIORITIES: &str = r#"// Objectives and the pipeline.
+
+objective "checkout-revenue" {
+    title "Checkout conversion"
+    severity "critical"
+    threatened-by "race-condition" "stale-cache"
+}
+
+control "code-review" stage=2 {
+    title "Code review"
+}
+"#;
+
+/// The catalogue of these tests: seven entries in three files, with references across files.
+fn catalogue() -> Logged {
+    Logged::new(&[
+        ("gapmine.kdl", MANIFEST),
+        ("failure-modes.kdl", FAILURE_MODES),
+        ("interventions.kdl", INTERVENTIONS),
+        ("priorities.kdl", PRIORITIES),
+    ])
+}
+
+const ENTRIES: &[&str] = &[
+    "race-condition",
+    "flaky-test",
+    "stale-cache",
+    "deterministic-scheduler",
+    "quarantine-flaky",
+    "cache-ttl",
+    "checkout-revenue",
+    "code-review",
+];
+
+#[test]
+fn the_test_catalogue_is_clean() {
+    let mut db = catalogue();
+    let diagnostics = db.check();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
+
+#[test]
+fn a_cold_check_lowers_and_checks_every_entry_once() {
+    let mut db = catalogue();
+    db.check();
+    let log = db.take_log();
+    for id in ENTRIES {
+        assert_ran(&log, &format!("lowered({id})"));
+        assert_ran(&log, &format!("check_references({id})"));
+    }
+    for file in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
+        assert_ran(&log, &format!("parse({file})"));
+    }
+    let lowerings = log.iter().filter(|q| q.starts_with("lowered(")).count();
+    assert_eq!(lowerings, ENTRIES.len(), "{log:#?}");
+}
+
+#[test]
+fn editing_a_summary_relowers_that_entry_only() {
+    let mut db = catalogue();
+    db.check();
+    db.edit(
+        "failure-modes.kdl",
+        "depending on timing or order.",
+        "depending on timing, order or the machine.",
+    );
+    db.check_matches_fresh();
+    let log = db.take_log();
+
+    assert_ran(&log, "parse(failure-modes.kdl)");
+    assert_ran(&log, "lowered(flaky-test)");
+    // Its references did not change, so even its reference check is reused.
+    assert_not_ran(&log, "check_references(flaky-test)");
+    // The same file, and the entry it refines.
+    assert_not_ran(&log, "lowered(race-condition)");
+    assert_not_ran(&log, "lowered(stale-cache)");
+    assert_not_ran(&log, "check_references(race-condition)");
+    assert_not_ran(&log, "check_references(stale-cache)");
+    // Other files, including an entry that references the edited one.
+    assert_not_ran(&log, "parse(interventions.kdl)");
+    assert_not_ran(&log, "lowered(quarantine-flaky)");
+    assert_not_ran(&log, "check_references(quarantine-flaky)");
+    assert_not_ran(&log, "lowered(checkout-revenue)");
+    assert_not_ran(&log, "check_references(checkout-revenue)");
+    // The ids did not change, so neither did the index nor the checks over it.
+    assert_not_ran(&log, "index(catalogue)");
+    assert_not_ran(&log, "duplicate_ids(catalogue)");
+    assert_not_ran(&log, "parent_cycles(catalogue)");
+    assert_not_ran(&log, "uncovered_failure_modes(catalogue)");
+    // The header (title, deprecation) is recomputed but equal, so nothing that reads it re-runs.
+    assert_not_ran(&log, "header(race-condition)");
+}
+
+#[test]
+fn a_whitespace_only_edit_relowers_nothing() {
+    let mut db = catalogue();
+    db.check();
+    db.edit(
+        "failure-modes.kdl",
+        "    title \"Flaky test\"\n",
+        "\n\n        title    \"Flaky test\"   \n\n",
+    );
+    db.edit(
+        "interventions.kdl",
+        "// Interventions.\n",
+        "// Interventions.\n\n\n",
+    );
+    db.check_matches_fresh();
+    let log = db.take_log();
+
+    // The files are parsed again: their texts changed.
+    assert_ran(&log, "parse(failure-modes.kdl)");
+    assert_ran(&log, "parse(interventions.kdl)");
+    assert_nothing_relowered_or_rechecked(&log);
+}
+
+#[test]
+fn a_comment_only_edit_relowers_nothing() {
+    let mut db = catalogue();
+    db.check();
+    db.edit(
+        "failure-modes.kdl",
+        "    parent \"race-condition\"\n",
+        "    parent \"race-condition\" // refines it\n    /* more\n       to say */\n    /-summary \"a slashdashed child\"\n",
+    );
+    db.edit(
+        "priorities.kdl",
+        "control \"code-review\"",
+        "/* The second station. */ control \"code-review\"",
+    );
+    db.edit(
+        "interventions.kdl",
+        "intervention \"cache-ttl\"",
+        "/-intervention \"retired\" { title \"gone\" }\n\nintervention \"cache-ttl\"",
+    );
+    db.check_matches_fresh();
+    let log = db.take_log();
+
+    assert_ran(&log, "parse(failure-modes.kdl)");
+    assert_nothing_relowered_or_rechecked(&log);
+}
+
+fn assert_nothing_relowered_or_rechecked(log: &[String]) {
+    for query in log {
+        for reused in [
+            "lowered(",
+            "header(",
+            "references(",
+            "check_references(",
+            "index(",
+            "parent_of(",
+            "resolves_of(",
+            "duplicate_ids(",
+            "parent_cycles(",
+            "uncovered_failure_modes(",
+            "global_diagnostics(",
+        ] {
+            assert!(
+                !query.starts_with(reused),
+                "`{query}` ran again after an edit of whitespace or comments:\n{log:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
+    let mut db = catalogue();
+    db.check();
+    db.edit(
+        "failure-modes.kdl",
+        "failure-mode \"race-condition\"",
+        "failure-mode \"data-race\"",
+    );
+    let diagnostics = db.check_matches_fresh();
+    let log = db.take_log();
+
+    assert_ran(&log, "index(catalogue)");
+    // The three entries that named `race-condition` now dangle, and were checked again.
+    for referrer in ["flaky-test", "deterministic-scheduler", "checkout-revenue"] {
+        assert_ran(&log, &format!("check_references({referrer})"));
+    }
+    let dangling: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DanglingReference)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        dangling,
+        [
+            "no failure mode has the id `race-condition`",
+            "no failure mode has the id `race-condition`",
+            "no failure mode has the id `race-condition`",
+        ],
+        "{diagnostics:#?}"
+    );
+    // The renamed entry is a new entry, lowered for the first time; no other entry is.
+    assert_ran(&log, "lowered(data-race)");
+    for unrelated in ENTRIES.iter().filter(|id| **id != "race-condition") {
+        assert_not_ran(&log, &format!("lowered({unrelated})"));
+    }
+    assert_not_ran(&log, "parse(interventions.kdl)");
+    assert_not_ran(&log, "parse(priorities.kdl)");
+
+    // Renaming it back resolves the references again.
+    db.edit(
+        "failure-modes.kdl",
+        "failure-mode \"data-race\"",
+        "failure-mode \"race-condition\"",
+    );
+    let diagnostics = db.check_matches_fresh();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let log = db.take_log();
+    assert_ran(&log, "index(catalogue)");
+    assert_not_ran(&log, "lowered(stale-cache)");
+    assert_not_ran(&log, "lowered(quarantine-flaky)");
+}
+
+#[test]
+fn diagnostics_follow_a_sequence_of_edits() {
+    let mut db = catalogue();
+    db.check();
+    let edits: &[(&str, &str, &str)] = &[
+        // A duplicate id in another file.
+        (
+            "priorities.kdl",
+            "objective \"checkout-revenue\"",
+            "objective \"stale-cache\"",
+        ),
+        // A syntax error: an unclosed string.
+        ("interventions.kdl", "kind \"code\"", "kind \"code"),
+        // A parent cycle.
+        (
+            "failure-modes.kdl",
+            "    layer \"system\"\n    caught-by \"code-review\"\n    tags \"concurrency\"",
+            "    parent \"flaky-test\"\n    layer \"system\"\n    caught-by \"code-review\"\n    tags \"concurrency\"",
+        ),
+        // The string closed again.
+        ("interventions.kdl", "kind \"code", "kind \"code\""),
+        // A deprecated entry that others reference.
+        (
+            "failure-modes.kdl",
+            "    tags \"cache\"",
+            "    tags \"cache\"\n    deprecated\n    replaced-by \"race-condition\"",
+        ),
+        // An unknown child and a wrong kind of reference.
+        (
+            "interventions.kdl",
+            "resolves \"flaky-test\"",
+            "resolves \"code-review\"\n    resolvez \"flaky-test\"",
+        ),
+    ];
+    let mut seen = Vec::new();
+    for (path, from, to) in edits {
+        db.edit(path, from, to);
+        let diagnostics = db.check_matches_fresh();
+        seen.extend(diagnostics.iter().map(|d| d.code));
+    }
+    for code in [
+        Code::DuplicateId,
+        Code::SyntaxError,
+        Code::ParentCycle,
+        Code::WrongReferenceKind,
+    ] {
+        assert!(seen.contains(&code), "no {code:?} in {seen:?}");
+    }
+}
