@@ -1,17 +1,26 @@
-//! Rendering diagnostics for people: codespan-reporting on stderr, coloured only on a terminal.
+//! Rendering diagnostics for people: codespan-reporting, coloured only on a terminal.
 //!
 //! The core crates hand over errors as data (a range, a message, a help); this is the one
-//! place that turns them into text, so every command reports alike.
+//! place that turns them into text for people, so every command reports alike. (The
+//! machine-readable formats are in `output`.)
+//!
+//! Where they go: a command's findings (`gapmine check`'s diagnostics) go to stdout, like
+//! `gapmine fmt --check`'s list of files; errors that keep a command from doing its job (a
+//! file fmt cannot parse, a path that does not exist) and summaries go to stderr.
 
+use std::collections::HashMap;
 use std::io::{self, IsTerminal};
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{SimpleFile, SimpleFiles};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
 use codespan_reporting::term::{self, Config};
+use gapmine_ide::Severity;
 use gapmine_syntax::SyntaxError;
 
-/// Writes diagnostics to stderr.
+use crate::check::Checked;
+
+/// Writes diagnostics to stderr or stdout.
 pub struct Reporter {
     stream: StandardStream,
     config: Config,
@@ -27,9 +36,22 @@ impl Reporter {
     /// A reporter on stderr, in colour only when stderr is a terminal and `NO_COLOR` is unset.
     pub fn stderr() -> Reporter {
         Reporter {
-            stream: StandardStream::stderr(color_choice()),
+            stream: StandardStream::stderr(color_choice(io::stderr().is_terminal())),
             config: Config::default(),
         }
+    }
+
+    /// A reporter on stdout, in colour only when stdout is a terminal and `NO_COLOR` is unset.
+    pub fn stdout() -> Reporter {
+        Reporter {
+            stream: StandardStream::stdout(color_choice(io::stdout().is_terminal())),
+            config: Config::default(),
+        }
+    }
+
+    /// Reports the diagnostics of a checked catalogue.
+    pub fn check_diagnostics(&mut self, checked: &Checked) -> io::Result<()> {
+        emit_check_diagnostics(&mut self.stream, &self.config, checked)
     }
 
     /// Reports the syntax errors of the file `name` whose text is `text`.
@@ -59,9 +81,9 @@ impl Reporter {
     }
 }
 
-fn color_choice() -> ColorChoice {
+fn color_choice(is_terminal: bool) -> ColorChoice {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if !no_color && io::stderr().is_terminal() {
+    if !no_color && is_terminal {
         ColorChoice::Auto
     } else {
         ColorChoice::Never
@@ -94,6 +116,54 @@ pub fn syntax_diagnostic(text: &str, error: &SyntaxError) -> Diagnostic<()> {
         diagnostic = diagnostic.with_notes(vec![format!("help: {help}")]);
     }
     diagnostic
+}
+
+/// Renders a checked catalogue's diagnostics: `error[code]: message`, the primary range
+/// underlined, secondary labels (possibly in other files) with their notes, `= help: …`.
+pub fn emit_check_diagnostics(
+    writer: &mut dyn WriteColor,
+    config: &Config,
+    checked: &Checked,
+) -> io::Result<()> {
+    let mut files = SimpleFiles::new();
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for d in &checked.diagnostics {
+        for file in std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)) {
+            if !ids.contains_key(file.as_str()) {
+                let id = files.add(checked.shown_path(file), checked.text(file));
+                ids.insert(file, id);
+            }
+        }
+    }
+    let id = |file: &str| ids[file];
+    let diagnostics: Vec<Diagnostic<usize>> = checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = id(&d.file);
+            let mut labels = vec![Label::primary(
+                file,
+                clamp(checked.text(&d.file), d.range.to_usize()),
+            )];
+            for label in &d.labels {
+                let range = clamp(checked.text(&label.file), label.range.to_usize());
+                labels.push(Label::secondary(id(&label.file), range).with_message(&label.message));
+            }
+            let diagnostic = match d.severity {
+                Severity::Error => Diagnostic::error(),
+                Severity::Warning => Diagnostic::warning(),
+            };
+            diagnostic
+                .with_code(d.code.name())
+                .with_message(&d.message)
+                .with_labels(labels)
+                .with_notes(d.help.iter().map(|h| format!("help: {h}")).collect())
+        })
+        .collect();
+    for diagnostic in &diagnostics {
+        term::emit(writer, config, &files, diagnostic).map_err(into_io)?;
+    }
+    Ok(())
 }
 
 /// The range inside `text` and on character boundaries, whatever it was.

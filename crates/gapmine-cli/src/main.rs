@@ -1,7 +1,10 @@
 //! The `gapmine` binary: parses the command line, runs a command, maps the outcome to an exit code.
 
+mod check;
 mod diagnostics;
 mod fmt;
+mod line_index;
+mod output;
 
 use std::process::ExitCode;
 
@@ -17,6 +20,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check a catalogue: syntax, references, duplicates, cycles, coverage.
+    Check(check::CheckArgs),
     /// Format KDL files in place, keeping every comment.
     Fmt(fmt::FmtArgs),
 }
@@ -27,9 +32,9 @@ enum Command {
 pub enum ExitStatus {
     /// Nothing to report.
     Success,
-    /// Findings: files that need formatting, syntax errors.
+    /// Findings: diagnostics at error level (or warnings, denied), files that need formatting.
     Failure,
-    /// The command could not do its job: a missing path, an unreadable file.
+    /// The command could not do its job: a missing path or manifest, an unreadable file.
     Error,
 }
 
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut reporter = diagnostics::Reporter::stderr();
     let result = match &cli.command {
+        Command::Check(args) => check::run(args, &mut reporter),
         Command::Fmt(args) => fmt::run(args, &mut reporter),
     };
     match result {

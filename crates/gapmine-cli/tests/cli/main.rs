@@ -1,6 +1,7 @@
 //! The CLI's tests, in one binary: each runs `gapmine` in a temporary folder and snapshots its
 //! exit code, stdout and stderr whole.
 
+mod check;
 mod fmt;
 
 use std::path::Path;
@@ -72,6 +73,14 @@ fn regex_escape(text: &str) -> String {
 
 /// Snapshots a command's exit code, stdout and stderr, with the temporary folder filtered out.
 macro_rules! assert_cmd {
+    ($env:expr, $cmd:expr) => {
+        let filters = $env.filters();
+        let filters: Vec<(&str, &str)> =
+            filters.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        insta::with_settings!({ filters => filters }, {
+            insta_cmd::assert_cmd_snapshot!($cmd);
+        });
+    };
     ($env:expr, $cmd:expr, @$snapshot:literal) => {
         let filters = $env.filters();
         let filters: Vec<(&str, &str)> =
