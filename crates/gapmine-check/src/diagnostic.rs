@@ -40,6 +40,8 @@ pub enum Target {
     },
     /// The value of the property with this key (the rightmost one).
     Prop(String),
+    /// The key of the property with this key (the rightmost one): where an unknown property is.
+    PropKey(String),
     /// Bytes `start..end` of the decoded string value of the property with this key.
     PropSpan {
         /// The property's key.

@@ -122,7 +122,12 @@ impl Lower {
         };
         let spec = schema::entry(kind);
         let id = self.entry_id(node, kind);
-        self.props(node, &[], spec.props, kind.noun());
+        self.props(
+            node,
+            &[],
+            spec.props,
+            &format!("{} {}", article(kind), kind.noun()),
+        );
         let all: Vec<&NodeSpec> = schema::COMMON.iter().chain(spec.children).collect();
         self.children(node, &[], &all, kind);
         let id = id?;
@@ -260,7 +265,7 @@ impl Lower {
         kind: EntryKind,
     ) {
         let context = if path.len() == 1 {
-            format!("a {}", kind.noun())
+            format!("{} {}", article(kind), kind.noun())
         } else {
             format!("`{}`", parent.name)
         };
@@ -276,15 +281,11 @@ impl Lower {
             diagnostic = diagnostic.help(format!(
                 "`{}` belongs in {} {}",
                 child.name,
-                if owner == EntryKind::Intervention || owner == EntryKind::Objective {
-                    "an"
-                } else {
-                    "a"
-                },
+                article(owner),
                 owner.noun()
             ));
         } else {
-            let mut accepted: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            let mut accepted: Vec<String> = specs.iter().map(|s| format!("`{}`", s.name)).collect();
             accepted.sort();
             diagnostic = diagnostic.help(format!("{context} accepts {}", accepted.join(", ")));
         }
@@ -335,7 +336,7 @@ impl Lower {
                     LocalDiagnostic::new(
                         Code::UnknownNode,
                         SyntaxPath::new(path, Target::Name),
-                        format!("`{}` takes no children block", spec.name),
+                        format!("`{}` takes no children", spec.name),
                     )
                     .help(format!("write it as `{}`", spec.example)),
                 );
@@ -366,7 +367,7 @@ impl Lower {
                 None => {
                     let mut diagnostic = LocalDiagnostic::new(
                         Code::UnknownProperty,
-                        SyntaxPath::new(path, Target::Prop(key.clone())),
+                        SyntaxPath::new(path, Target::PropKey(key.clone())),
                         format!("{what} has no property `{key}`"),
                     );
                     diagnostic = match did_you_mean(key, specs.iter().map(|p| p.name)) {
@@ -375,7 +376,8 @@ impl Lower {
                             diagnostic.help(format!("{what} takes no properties"))
                         }
                         None => {
-                            let names: Vec<&str> = specs.iter().map(|p| p.name).collect();
+                            let names: Vec<String> =
+                                specs.iter().map(|p| format!("`{}`", p.name)).collect();
                             diagnostic.help(format!("{what} accepts {}", names.join(", ")))
                         }
                     };
@@ -403,14 +405,17 @@ impl Lower {
 
     /// Checks one value against a type.
     pub(crate) fn value(&mut self, value: &Value, ty: Ty, path: SyntaxPath, what: &str) {
-        let expected = ty.describe();
+        let expected = match ty {
+            Ty::Enum(_) => ty.describe(),
+            _ => with_article(&ty.describe()),
+        };
         let wrong = |found: &Value| {
             LocalDiagnostic::new(
                 Code::WrongType,
                 path.clone(),
                 format!(
-                    "`{what}` expects a {expected}, found a {}",
-                    found.type_name()
+                    "`{what}` expects {expected}, found {}",
+                    with_article(found.type_name())
                 ),
             )
         };
@@ -457,14 +462,31 @@ impl Lower {
         match ty {
             Ty::Semver => {
                 if let Err(error) = semver::Version::parse(text) {
-                    self.push(
+                    // `1.2` is the usual mistake, and semver's message for it ("unexpected end
+                    // of input while parsing minor version number") misleads: suggest `1.2.0`.
+                    let parts: Vec<&str> = text.split('.').collect();
+                    let short = parts.len() < 3
+                        && parts
+                            .iter()
+                            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+                    let diagnostic = if short {
+                        let mut full = parts.clone();
+                        full.resize(3, "0");
+                        LocalDiagnostic::new(
+                            Code::InvalidVersion,
+                            path,
+                            format!("`{text}` is not a semantic version: it needs three numbers"),
+                        )
+                        .help(format!("write MAJOR.MINOR.PATCH: `{}`", full.join(".")))
+                    } else {
                         LocalDiagnostic::new(
                             Code::InvalidVersion,
                             path,
                             format!("`{text}` is not a semantic version: {error}"),
                         )
-                        .help("write MAJOR.MINOR.PATCH, such as `1.2.0`"),
-                    );
+                        .help("write MAJOR.MINOR.PATCH, such as `1.2.0`")
+                    };
+                    self.push(diagnostic);
                 }
             }
             Ty::Regex => {
@@ -516,6 +538,20 @@ impl Lower {
             Ty::Str | Ty::Id | Ty::Number { .. } | Ty::Integer => {}
         }
     }
+}
+
+/// `a` or `an`, for messages that name a kind of entry.
+pub(crate) fn article(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Intervention | EntryKind::Objective => "an",
+        EntryKind::FailureMode | EntryKind::Control => "a",
+    }
+}
+
+/// A noun phrase with its indefinite article: `an integer`, `a string`.
+fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 /// The kind of entry that accepts a child of this name, for "belongs in" hints.

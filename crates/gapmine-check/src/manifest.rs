@@ -20,17 +20,15 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
     for (i, node) in doc.nodes.iter().enumerate() {
         let i = i as u32;
         if node.name == "catalogue" {
-            if let Some((first, _)) = found {
-                let mut d = LocalDiagnostic::new(
+            if found.is_some() {
+                // A label cannot point at the first `catalogue`: a manifest diagnostic's labels
+                // are anchored at its own top-level node.
+                let d = LocalDiagnostic::new(
                     Code::InvalidManifest,
                     SyntaxPath::default(),
                     "the manifest has a second `catalogue` node",
                 )
-                .help("a manifest describes one catalogue: keep one `catalogue` node");
-                d.labels.push((
-                    SyntaxPath::default(),
-                    format!("first at node {}", first + 1),
-                ));
+                .help("a manifest describes one catalogue: keep the first `catalogue` node and remove this one");
                 diagnostics.push((i, d));
             } else {
                 found = Some((i, node));

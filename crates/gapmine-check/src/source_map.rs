@@ -73,6 +73,9 @@ pub fn locate(mut node: ast::Node<'_>, path: &SyntaxPath) -> TextRange {
         Target::Prop(key) => prop(key)
             .and_then(|p| p.value())
             .map_or_else(|| name_range(node), |v| v.range()),
+        Target::PropKey(key) => prop(key)
+            .and_then(|p| p.key())
+            .map_or_else(|| name_range(node), |k| k.range()),
         Target::PropSpan { key, start, end } => prop(key)
             .and_then(|p| p.value())
             .map_or_else(|| name_range(node), |v| span_in(v.token(), *start, *end)),

@@ -6,7 +6,8 @@ use gapmine_model::EntryKind;
 use super::{Anchor, Anchored};
 use crate::codes::Code;
 use crate::db::{Catalogue, Db, EntryNode, header, index, references};
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{SyntaxPath, Target, did_you_mean};
+use crate::lower::article;
 
 /// The reference problems of one entry.
 #[salsa::tracked(returns(ref))]
@@ -59,7 +60,7 @@ pub fn check_references<'db>(
                 at,
                 labels: vec![(
                     Anchor::Entry(target),
-                    Default::default(),
+                    SyntaxPath::new(&[], Target::Arg(0)),
                     format!("`{}` is {} {}", site.target, article(kind), kind.noun()),
                 )],
                 help: Some(format!(
@@ -85,19 +86,12 @@ pub fn check_references<'db>(
                 at,
                 labels: vec![(
                     Anchor::Entry(target),
-                    Default::default(),
-                    "deprecated here".to_string(),
+                    SyntaxPath::new(&[], Target::Arg(0)),
+                    format!("`{}` is defined here, deprecated", site.target),
                 )],
                 help: Some(help),
             });
         }
     }
     out
-}
-
-fn article(kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Intervention | EntryKind::Objective => "an",
-        _ => "a",
-    }
 }
