@@ -5,6 +5,7 @@
 
 mod alloc;
 mod bench;
+mod codegen;
 mod conformance;
 mod synth;
 #[cfg(test)]
@@ -26,6 +27,9 @@ commands:
       Time gapmine-syntax and the kdl crate on a synthetic 10,000-entry catalogue and on the
       conformance inputs (DIR, default ../shared/kdl-spec-tests/test_cases/input), and
       measure their peak heap. Builds and runs itself in release mode.
+  codegen
+      Write the generated files (docs/diagnostics.md, docs/language.md) from the code; a test
+      fails when a committed one is out of date.
   help
       Print this message.
 ";
@@ -103,6 +107,13 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 return rerun_in_release(args);
             }
             bench::run(&options)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "codegen" => {
+            if let Some(extra) = rest.first() {
+                bail!("unexpected argument `{extra}`\n\n{USAGE}");
+            }
+            codegen::run()?;
             Ok(ExitCode::SUCCESS)
         }
         "help" | "--help" | "-h" => {
