@@ -295,7 +295,7 @@ fn walk(root: &Path, reporter: &mut Reporter) -> anyhow::Result<Option<Vec<(Stri
             Ok(entry) => entry,
             Err(error) => {
                 reporter.error(
-                    &format!("cannot search the catalogue's folder: {error}"),
+                    &walk_error(root, &error),
                     Some("check that you may read every folder of the catalogue, or add the folder to `.gitignore` or `.ignore`"),
                 )?;
                 ok = false;
@@ -328,6 +328,45 @@ fn walk(root: &Path, reporter: &mut Reporter) -> anyhow::Result<Option<Vec<(Stri
     }
     found.sort();
     Ok(ok.then_some(found))
+}
+
+/// `cannot search `sub`: Permission denied (os error 13)`, without the nesting of
+/// `ignore`'s errors.
+fn walk_error(root: &Path, error: &ignore::Error) -> String {
+    let mut path = None;
+    let mut inner = error;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path = Some(p.clone());
+                inner = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err;
+            }
+            _ => break,
+        }
+    }
+    let what = match path {
+        Some(path) => {
+            let shown = path.strip_prefix(root).unwrap_or(&path);
+            format!("`{}`", shown.display())
+        }
+        None => "the catalogue's folder".to_owned(),
+    };
+    // The OS's own words when there are some: `ignore` wraps them in its own phrasing.
+    let os_error = error.io_error().and_then(|io| {
+        let mut deepest: &dyn std::error::Error = io;
+        while let Some(source) = deepest.source() {
+            deepest = source;
+        }
+        deepest.downcast_ref::<io::Error>()?.raw_os_error()
+    });
+    let reason = match os_error {
+        Some(code) => io::Error::from_raw_os_error(code).to_string(),
+        None => inner.to_string(),
+    };
+    format!("cannot search {what}: {reason}")
 }
 
 /// The root as shown: relative to the current folder when inside it, absolute otherwise.

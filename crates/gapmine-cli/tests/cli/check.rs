@@ -731,3 +731,89 @@ fn files_outside_the_include_globs_are_not_read() {
     All checks passed: 2 files
     ");
 }
+
+/// A folder of the catalogue that cannot be searched is an error, as an unreadable file is.
+#[test]
+fn unreadable_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    clean(&env);
+    env.write("locked/more.kdl", CLEAN);
+    let path = env.root().join("locked");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable = std::fs::read_dir(&path).is_ok();
+    if readable {
+        eprintln!("note: skipping unreadable_folder: this user can read a folder with mode 000");
+    } else {
+        assert_cmd!(env, env.gapmine(&["check"]), @"
+        success: false
+        exit_code: 2
+        ----- stdout -----
+
+        ----- stderr -----
+        error: cannot search `locked`: Permission denied (os error 13)
+         = help: check that you may read every folder of the catalogue, or add the folder to `.gitignore` or `.ignore`
+        ");
+    }
+    // Let the temporary folder be removed.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// What GitHub code scanning needs of a SARIF file: the version, a driver with rules, and
+/// for every result a rule that exists, a level, a message and a relative location.
+#[test]
+fn sarif_has_what_code_scanning_needs() {
+    let env = TestEnv::new();
+    broken(&env);
+    let output = env
+        .gapmine(&["check", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "gapmine");
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let rules = driver["rules"].as_array().unwrap();
+    assert!(rules.len() >= 15);
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        assert!(
+            !rule["shortDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            rule["helpUri"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("#{id}"))
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(["error", "warning"].contains(&result["level"].as_str().unwrap()));
+        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(
+            !location["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with('/')
+        );
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(location["region"]["startColumn"].as_u64().unwrap() >= 1);
+    }
+}
