@@ -390,6 +390,7 @@ const INTERVENTION: &[NodeSpec] = &[
         )
     },
     NodeSpec {
+        repeat: true,
         arity: Arity::OneOrMore,
         arg_ty: Ty::Id,
         reference: Some(Reference::Kind(EntryKind::FailureMode)),
@@ -400,6 +401,7 @@ const INTERVENTION: &[NodeSpec] = &[
         )
     },
     NodeSpec {
+        repeat: true,
         arity: Arity::OneOrMore,
         arg_ty: Ty::Id,
         reference: Some(Reference::Kind(EntryKind::Control)),
@@ -466,6 +468,7 @@ const OBJECTIVE: &[NodeSpec] = &[
         )
     },
     NodeSpec {
+        repeat: true,
         arity: Arity::OneOrMore,
         arg_ty: Ty::Id,
         reference: Some(Reference::Kind(EntryKind::FailureMode)),
@@ -476,6 +479,7 @@ const OBJECTIVE: &[NodeSpec] = &[
         )
     },
     NodeSpec {
+        repeat: true,
         arity: Arity::OneOrMore,
         ..node(
             "services",
