@@ -270,7 +270,7 @@ fn peak_heap<T>(texts: &[&str], parse: impl Fn(&str) -> T) -> usize {
     peak
 }
 
-fn median(mut samples: Vec<f64>) -> f64 {
+pub(crate) fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     let mid = samples.len() / 2;
     if samples.len() % 2 == 1 {
@@ -281,7 +281,7 @@ fn median(mut samples: Vec<f64>) -> f64 {
 }
 
 /// A byte count for people: `812 B`, `14.2 KB`, `6.02 MB` (powers of ten).
-fn size(bytes: usize) -> String {
+pub(crate) fn size(bytes: usize) -> String {
     let b = bytes as f64;
     if b < 1e3 {
         format!("{bytes} B")

@@ -1,10 +1,11 @@
 //! gapmine's automation, run as `cargo xtask <command>`: the KDL conformance suite and the
-//! parser benchmark. Tidy rules live here too, as tests (`src/tidy.rs`).
+//! parser and checker benchmarks. Tidy rules live here too, as tests (`src/tidy.rs`).
 //!
 //! Arguments are parsed by hand: the commands are few, and the tree stays lean.
 
 mod alloc;
 mod bench;
+mod bench_check;
 mod codegen;
 mod conformance;
 mod synth;
@@ -27,6 +28,11 @@ commands:
       Time gapmine-syntax and the kdl crate on a synthetic 10,000-entry catalogue and on the
       conformance inputs (DIR, default ../shared/kdl-spec-tests/test_cases/input), and
       measure their peak heap. Builds and runs itself in release mode.
+  bench check [--runs N]
+      Time a cold `gapmine check` of a synthetic 10,000-entry catalogue whose entries reference
+      each other across files (as a process and through the database), re-checks after editing
+      one entry's summary and after renaming an id others reference, and the cold check's peak
+      heap. Builds and runs itself (and `gapmine`) in release mode.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md) from the code; a test
       fails when a committed one is out of date.
@@ -75,10 +81,10 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse");
+                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check");
             };
-            if what != "parse" {
-                bail!("unknown benchmark `{what}`: the one benchmark is `parse`");
+            if what != "parse" && what != "check" {
+                bail!("unknown benchmark `{what}`: the benchmarks are `parse` and `check`");
             }
             let mut options = bench::Options {
                 runs: 7,
@@ -94,7 +100,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                                 format!("`--runs {n}`: expected a positive number")
                             })?;
                     }
-                    "--conformance" => {
+                    "--conformance" if what == "parse" => {
                         let dir = rest.next().context("`--conformance` needs a folder")?;
                         options.conformance = PathBuf::from(dir);
                     }
@@ -106,7 +112,11 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 // release mode instead, so `cargo xtask bench parse` does the right thing.
                 return rerun_in_release(args);
             }
-            bench::run(&options)?;
+            if what == "check" {
+                bench_check::run(&bench_check::Options { runs: options.runs })?;
+            } else {
+                bench::run(&options)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         "codegen" => {

@@ -1,0 +1,415 @@
+//! `cargo xtask bench check`: a cold check of the synthetic catalogue, and re-checks after
+//! one-entry edits through the database, with the peak heap of the cold check.
+//!
+//! The catalogue is `synth::linked_catalogue`, written with its manifest to
+//! `target/bench-data/check/`. A cold check is measured twice: as a whole `gapmine check`
+//! process (reading the files, checking, printing), and in this process through
+//! `gapmine-ide`'s `AnalysisHost` (setting every text, then asking every diagnostic). A re-check
+//! is what the language server does after a keystroke: set one file's text, then ask every
+//! diagnostic of the catalogue again, on the same long-lived host. Figures are medians.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use gapmine_ide::{AnalysisHost, Change, Code, Diagnostic, MANIFEST};
+
+use crate::bench::{median, size};
+use crate::{alloc, synth, workspace_root};
+
+/// What `bench check` was asked to do.
+#[derive(Debug)]
+pub(crate) struct Options {
+    /// Timed cold checks of each kind.
+    pub(crate) runs: usize,
+}
+
+/// Timed re-checks of each kind (each takes milliseconds, so more of them cost little).
+const RECHECKS: usize = 41;
+
+pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
+    let dir = workspace_root().join("target/bench-data/check");
+    let files = write_catalogue(&dir)?;
+    let bytes: usize = files.iter().map(|(_, text)| text.len()).sum();
+
+    let (host, cold_diagnostics) = cold(&files);
+    println!();
+    println!(
+        "gapmine check on the synthetic catalogue: {} entries in {} files and a manifest, {}, \
+         in target/bench-data/check/",
+        synth::ENTRIES,
+        synth::FILES,
+        size(bytes)
+    );
+    println!(
+        "release build; median of {} runs (cold) and {RECHECKS} (re-check); {}",
+        options.runs,
+        summary(&cold_diagnostics)
+    );
+    drop(host);
+    println!();
+
+    let process = time_process(&dir, options.runs);
+    let in_process = median(
+        (0..options.runs)
+            .map(|_| {
+                let start = Instant::now();
+                let (host, diagnostics) = cold(&files);
+                let seconds = start.elapsed().as_secs_f64();
+                drop((host, diagnostics));
+                seconds
+            })
+            .collect(),
+    );
+
+    let summary_edit = SummaryEdit::find(&files)?;
+    let rename = Rename::find(&files)?;
+    let low = rechecks(
+        &files,
+        false,
+        &summary_edit,
+        &rename,
+        cold_diagnostics.len(),
+    );
+    let durable = rechecks(&files, true, &summary_edit, &rename, cold_diagnostics.len());
+
+    let peak = {
+        let base = alloc::current();
+        alloc::reset_peak();
+        let held = cold(&files);
+        let peak = alloc::peak().saturating_sub(base);
+        drop(held);
+        peak
+    };
+
+    println!("{:<68} {:>10} {:>10}", "", "median", "target");
+    match process {
+        Ok(seconds) => println!(
+            "{:<68} {:>10} {:>10}",
+            "cold `gapmine check` (whole process)",
+            ms(seconds),
+            "≤ 500 ms"
+        ),
+        Err(why) => println!("{:<68} {:>10}", "cold `gapmine check` (whole process)", why),
+    }
+    println!(
+        "{:<68} {:>10} {:>10}",
+        "cold check through the database (set texts, diagnostics)",
+        ms(in_process),
+        "≤ 500 ms"
+    );
+    for (recheck, files) in [(&low, "files LOW"), (&durable, "files HIGH, edits LOW")] {
+        println!(
+            "{:<68} {:>10} {:>10}",
+            format!("re-check after editing one entry's summary ({files})"),
+            ms(recheck.summary),
+            "≤ 5 ms"
+        );
+        println!(
+            "{:<68} {:>10} {:>10}",
+            format!(
+                "re-check after renaming an id, {} referrers ({files})",
+                rename.referrers
+            ),
+            ms(recheck.rename),
+            "≤ 5 ms"
+        );
+        println!(
+            "{:<68} {:>9.0}× {:>10}",
+            format!("  cold (database) / re-check: summary edit, rename"),
+            in_process / recheck.summary,
+            format!("{:.0}×", in_process / recheck.rename)
+        );
+    }
+    println!("{:<68} {:>10} {:>10}", "", "", "(≥ 100×)");
+    println!(
+        "{:<68} {:>10} {:>10}",
+        "peak heap of the cold check (host and diagnostics held)",
+        size(peak),
+        "≤ 200 MB"
+    );
+    println!();
+    Ok(())
+}
+
+/// The median re-checks of one kind of host.
+struct Rechecks {
+    summary: f64,
+    rename: f64,
+}
+
+/// Re-checks on a host whose files were set with `durable` (as a shipped catalogue is) or not
+/// (as a language server sets the files of a workspace); the edits are never durable.
+fn rechecks(
+    files: &[(String, String)],
+    durable: bool,
+    summary_edit: &SummaryEdit,
+    rename: &Rename,
+    clean: usize,
+) -> Rechecks {
+    let mut host = AnalysisHost::default();
+    host.apply_change(Change {
+        set: files.to_vec(),
+        durable,
+        ..Change::default()
+    });
+    let _ = host.analysis().diagnostics();
+    let summary = median(
+        (0..RECHECKS)
+            .map(|i| {
+                let (path, text) = summary_edit.edited(i);
+                let start = Instant::now();
+                let diagnostics = recheck(&mut host, path, text);
+                let seconds = start.elapsed().as_secs_f64();
+                assert_eq!(
+                    diagnostics.len(),
+                    clean,
+                    "editing a summary changed the diagnostics"
+                );
+                seconds
+            })
+            .collect(),
+    );
+    let rename = median(
+        (0..RECHECKS)
+            .map(|i| {
+                let renamed = i % 2 == 0;
+                let text = rename.text(renamed);
+                let start = Instant::now();
+                let diagnostics = recheck(&mut host, &rename.path, text);
+                let seconds = start.elapsed().as_secs_f64();
+                let dangling = diagnostics
+                    .iter()
+                    .filter(|d| d.code == Code::DanglingReference)
+                    .count();
+                assert_eq!(
+                    dangling,
+                    if renamed { rename.referrers } else { 0 },
+                    "renaming `{}` should leave {} references dangling",
+                    rename.id,
+                    rename.referrers
+                );
+                seconds
+            })
+            .collect(),
+    );
+    Rechecks { summary, rename }
+}
+
+/// Writes the catalogue and its manifest wherever a file differs, and returns them, manifest
+/// first.
+fn write_catalogue(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut files = vec![(MANIFEST.to_owned(), synth::MANIFEST.to_owned())];
+    files.extend(synth::linked_catalogue());
+    for (name, text) in &files {
+        let path = dir.join(name);
+        if fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+            fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(files)
+}
+
+/// A new host with every file set, and every diagnostic of the catalogue.
+fn cold(files: &[(String, String)]) -> (AnalysisHost, Vec<Diagnostic>) {
+    let mut host = AnalysisHost::default();
+    host.apply_change(Change {
+        set: files.to_vec(),
+        ..Change::default()
+    });
+    let diagnostics = host
+        .analysis()
+        .diagnostics()
+        .expect("nothing cancels a lone snapshot");
+    (host, diagnostics)
+}
+
+/// Sets one file's text and asks every diagnostic again.
+fn recheck(host: &mut AnalysisHost, path: &str, text: String) -> Vec<Diagnostic> {
+    host.apply_change(Change::set(path, text));
+    host.analysis()
+        .diagnostics()
+        .expect("nothing cancels a lone snapshot")
+}
+
+/// The diagnostics by code, for the header: the catalogue is meant to be clean.
+fn summary(diagnostics: &[Diagnostic]) -> String {
+    if diagnostics.is_empty() {
+        return "the catalogue checks clean".to_owned();
+    }
+    let mut codes: Vec<(&str, usize)> = Vec::new();
+    for d in diagnostics {
+        match codes.iter_mut().find(|(code, _)| *code == d.code.name()) {
+            Some((_, n)) => *n += 1,
+            None => codes.push((d.code.name(), 1)),
+        }
+    }
+    let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    format!("the catalogue has diagnostics: {}", codes.join(", "))
+}
+
+/// A failure mode's one-line summary in the middle file, to rewrite.
+struct SummaryEdit {
+    path: String,
+    before: String,
+    after: String,
+}
+
+impl SummaryEdit {
+    fn find(files: &[(String, String)]) -> anyhow::Result<SummaryEdit> {
+        let (path, text) = &files[files.len() / 2];
+        let opening = "\n    summary \"";
+        let Some(at) = text
+            .match_indices(opening)
+            .map(|(at, _)| at)
+            .find(|at| !text[at + opening.len()..].starts_with('"'))
+        else {
+            bail!("no one-line summary in {path}");
+        };
+        // The line ends in the summary's closing quote: the edit goes just before it.
+        let line_end = at
+            + 1
+            + text[at + 1..]
+                .find('\n')
+                .context("a summary ends its line")?;
+        Ok(SummaryEdit {
+            path: path.clone(),
+            before: text[..line_end - 1].to_owned(),
+            after: text[line_end - 1..].to_owned(),
+        })
+    }
+
+    /// The file with the summary's sentence extended by a different word each time.
+    fn edited(&self, i: usize) -> (&str, String) {
+        (
+            &self.path,
+            format!("{} Edit {i}.{}", self.before, self.after),
+        )
+    }
+}
+
+/// A failure mode that entries in other files reference, to rename and rename back.
+struct Rename {
+    path: String,
+    id: String,
+    text: String,
+    /// How many references to it the catalogue holds.
+    referrers: usize,
+}
+
+impl Rename {
+    fn find(files: &[(String, String)]) -> anyhow::Result<Rename> {
+        let (path, text) = &files[files.len() / 2];
+        let mut best: Option<Rename> = None;
+        for line in text.lines() {
+            let Some(id) = line
+                .strip_prefix("failure-mode \"")
+                .and_then(|rest| rest.split('"').next())
+            else {
+                continue;
+            };
+            let quoted = format!("\"{id}\"");
+            let referrers = files
+                .iter()
+                .map(|(_, t)| t.matches(&quoted).count())
+                .sum::<usize>()
+                - 1;
+            if best.as_ref().is_none_or(|b| referrers > b.referrers) {
+                best = Some(Rename {
+                    path: path.clone(),
+                    id: id.to_owned(),
+                    text: text.clone(),
+                    referrers,
+                });
+            }
+        }
+        best.filter(|b| b.referrers > 0)
+            .with_context(|| format!("no failure mode in {path} that others reference"))
+    }
+
+    /// The file with the failure mode renamed, or as it was.
+    fn text(&self, renamed: bool) -> String {
+        if renamed {
+            self.text.replacen(
+                &format!("failure-mode \"{}\"", self.id),
+                &format!("failure-mode \"{}-renamed\"", self.id),
+                1,
+            )
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+/// The median seconds of `gapmine check DIR` as a process, built in release mode first; or why
+/// it could not be measured.
+fn time_process(dir: &Path, runs: usize) -> Result<f64, String> {
+    let binary = match build_cli() {
+        Ok(binary) => binary,
+        Err(err) => {
+            eprintln!("note: not timing `gapmine check` as a process: {err:#}");
+            return Err("skipped".to_owned());
+        }
+    };
+    let help = Command::new(&binary)
+        .args(["check", "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !help.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "note: {} has no `check` subcommand yet: not timing it as a process",
+            binary.display()
+        );
+        return Err("skipped".to_owned());
+    }
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let status = Command::new(&binary)
+            .arg("check")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|err| format!("cannot run {}: {err}", binary.display()))?;
+        samples.push(start.elapsed().as_secs_f64());
+        if !matches!(status.code(), Some(0 | 1)) {
+            eprintln!("note: `gapmine check` exited with {status}");
+        }
+    }
+    Ok(median(samples))
+}
+
+/// Builds the `gapmine` binary in release mode and returns its path.
+fn build_cli() -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "gapmine-cli",
+            "--bin",
+            "gapmine",
+        ])
+        .status()
+        .context("could not run cargo to build `gapmine`")?;
+    anyhow::ensure!(
+        status.success(),
+        "`cargo build --release -p gapmine-cli` failed"
+    );
+    Ok(workspace_root().join("target/release/gapmine"))
+}
+
+fn ms(seconds: f64) -> String {
+    if seconds < 0.01 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else {
+        format!("{:.0} ms", seconds * 1e3)
+    }
+}
