@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use gapmine_model::{EntryKind, Id};
+use gapmine_model::EntryKind;
 use gapmine_syntax::{Parse, plain};
 
 use crate::lower::{self, Lowered};
@@ -35,8 +35,9 @@ pub struct SourceFile {
 }
 
 /// The catalogue: its manifest and every `.kdl` file under its root (the include globs of the
-/// manifest decide which of them are part of it).
-#[salsa::input(debug)]
+/// manifest decide which of them are part of it). One database holds one catalogue, so
+/// per-file queries find it with `Catalogue::get(db)` and are keyed by the file alone.
+#[salsa::input(singleton, debug)]
 pub struct Catalogue {
     /// `gapmine.kdl`.
     #[returns(copy)]
@@ -101,29 +102,6 @@ pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Lowered {
     lower::lower_entry(entry.node(db))
 }
 
-/// What other entries need to know of an entry: small, so it rarely changes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Header {
-    /// The entry's title.
-    pub title: String,
-    /// Whether it is deprecated.
-    pub deprecated: bool,
-    /// Its replacement, if deprecated.
-    pub replaced_by: Option<Id>,
-}
-
-/// The facts about an entry that references to it depend on.
-#[salsa::tracked(returns(ref))]
-pub fn header<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Option<Header> {
-    let model = lowered(db, entry).entry.as_ref()?;
-    let common = model.common();
-    Some(Header {
-        title: common.title.clone(),
-        deprecated: common.deprecated.is_some(),
-        replaced_by: common.replaced_by.clone(),
-    })
-}
-
 /// A reference from an entry to an id, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RefSite {
@@ -137,16 +115,67 @@ pub struct RefSite {
     pub path: SyntaxPath,
 }
 
-/// Every reference an entry makes, found through the schema.
+/// What the rest of the catalogue needs to know of one entry: its kind and id, whether it is
+/// deprecated, and what it refers to. Small and position-free, so an edit rarely changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Facts<'db> {
+    /// The entry.
+    pub entry: EntryNode<'db>,
+    /// Its kind.
+    pub kind: EntryKind,
+    /// Its id.
+    pub id: String,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+    /// Its replacement, if deprecated.
+    pub replaced_by: Option<String>,
+    /// The failure modes it resolves (interventions).
+    pub resolves: Vec<String>,
+    /// Every reference it makes, `parent` included.
+    pub references: Vec<RefSite>,
+}
+
+impl Facts<'_> {
+    /// The `parent` reference, for failure modes.
+    pub fn parent(&self) -> Option<&RefSite> {
+        self.references.iter().find(|r| r.via == "parent")
+    }
+}
+
+/// The facts of every entry of a file (of a known kind, with a string id), in order.
+///
+/// Per file rather than per entry: the catalogue-wide index reads one of these per file, so
+/// proving that nothing changed costs one check per file, not one per entry.
 #[salsa::tracked(returns(ref))]
-pub fn references<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Vec<RefSite> {
-    let Some(kind) = entry.kind(db) else {
-        return Vec::new();
-    };
+pub fn file_facts(db: &dyn Db, file: SourceFile) -> Vec<Facts<'_>> {
+    file_entries(db, file)
+        .iter()
+        .filter_map(|&entry| {
+            let kind = entry.kind(db)?;
+            let id = entry.id(db).clone()?;
+            let node = entry.node(db);
+            Some(Facts {
+                entry,
+                kind,
+                id,
+                deprecated: lower::child(node, "deprecated").is_some(),
+                replaced_by: lower::child_str(node, "replaced-by"),
+                resolves: if kind == EntryKind::Intervention {
+                    lower::child_strs(node, "resolves")
+                } else {
+                    Vec::new()
+                },
+                references: references(kind, node),
+            })
+        })
+        .collect()
+}
+
+/// Every reference an entry makes, found through the schema.
+fn references(kind: EntryKind, node: &plain::Node) -> Vec<RefSite> {
     let spec = schema::entry(kind);
     let specs: Vec<&NodeSpec> = schema::COMMON.iter().chain(spec.children).collect();
     let mut out = Vec::new();
-    let node = entry.node(db);
     for (i, child) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
         let Some(spec) = specs.iter().find(|s| s.name == child.name) else {
             continue;
@@ -222,51 +251,80 @@ pub fn entries(db: &dyn Db, catalogue: Catalogue) -> Vec<EntryNode<'_>> {
         .collect()
 }
 
-/// The entries by id: every entry of a known kind with a string id.
+/// What the index keeps of an entry: what other entries' checks read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct IndexEntry<'db> {
+    /// The entry.
+    pub entry: EntryNode<'db>,
+    /// Its kind.
+    pub kind: EntryKind,
+    /// Its id.
+    pub id: String,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+    /// Its replacement, if deprecated.
+    pub replaced_by: Option<String>,
+    /// The failure mode it refines (failure modes).
+    pub parent: Option<String>,
+    /// The failure modes it resolves (interventions).
+    pub resolves: Vec<String>,
+}
+
+/// The catalogue's ids: every entry of a known kind with a string id, in catalogue order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, salsa::SalsaValue)]
 pub struct Index<'db> {
-    /// Id to entries, in catalogue order (more than one: a duplicate).
-    pub by_id: HashMap<String, Vec<EntryNode<'db>>>,
+    /// Every entry, in catalogue order.
+    pub entries: Vec<IndexEntry<'db>>,
+    /// Id to positions in `entries` (more than one: a duplicate).
+    pub by_id: HashMap<String, Vec<u32>>,
+    /// The ids of each kind, sorted, for "did you mean".
+    pub ids_by_kind: [Vec<String>; 4],
 }
 
 impl<'db> Index<'db> {
     /// The first entry with this id.
-    pub fn get(&self, id: &str) -> Option<EntryNode<'db>> {
-        self.by_id.get(id).and_then(|v| v.first().copied())
+    pub fn get(&self, id: &str) -> Option<&IndexEntry<'db>> {
+        let &first = self.by_id.get(id)?.first()?;
+        self.entries.get(first as usize)
+    }
+
+    /// The ids of entries of `kind`, sorted.
+    pub fn ids_of(&self, kind: EntryKind) -> &[String] {
+        &self.ids_by_kind[kind_slot(kind)]
     }
 }
 
-/// The catalogue's index of ids. Depends only on entries' names and ids, not their content.
+fn kind_slot(kind: EntryKind) -> usize {
+    EntryKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// The catalogue's index. Reads one `file_facts` per file, and re-runs only when one of them
+/// changes; what it keeps changes only with ids, kinds, deprecation, parents and `resolves`,
+/// so the checks that read it re-run only then.
 #[salsa::tracked(returns(ref))]
 pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
-    let mut by_id: HashMap<String, Vec<EntryNode<'_>>> = HashMap::new();
-    for entry in entries(db, catalogue) {
-        if entry.kind(db).is_none() {
-            continue;
+    let mut index = Index::default();
+    for file in &included_files(db, catalogue).files {
+        for facts in file_facts(db, *file) {
+            let at = index.entries.len() as u32;
+            index.by_id.entry(facts.id.clone()).or_default().push(at);
+            index.ids_by_kind[kind_slot(facts.kind)].push(facts.id.clone());
+            index.entries.push(IndexEntry {
+                entry: facts.entry,
+                kind: facts.kind,
+                id: facts.id.clone(),
+                deprecated: facts.deprecated,
+                replaced_by: facts.replaced_by.clone(),
+                parent: facts.parent().map(|p| p.target.clone()),
+                resolves: facts.resolves.clone(),
+            });
         }
-        if let Some(id) = entry.id(db) {
-            by_id.entry(id.clone()).or_default().push(*entry);
-        }
     }
-    Index { by_id }
-}
-
-/// The parent an entry names, if it is a failure mode.
-#[salsa::tracked(returns(ref))]
-pub fn parent_of<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Option<Id> {
-    match lowered(db, entry).entry.as_ref()? {
-        gapmine_model::Entry::FailureMode(fm) => fm.parent.clone(),
-        _ => None,
+    for ids in &mut index.ids_by_kind {
+        ids.sort();
+        ids.dedup();
     }
-}
-
-/// The failure modes an entry resolves, if it is an intervention.
-#[salsa::tracked(returns(ref))]
-pub fn resolves_of<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Vec<Id> {
-    match lowered(db, entry).entry.as_ref() {
-        Some(gapmine_model::Entry::Intervention(i)) => i.resolves.clone(),
-        _ => Vec::new(),
-    }
+    index
 }
 
 /// The whole model: every lowered entry, in catalogue order.

@@ -127,17 +127,105 @@ pub struct Label {
     pub message: String,
 }
 
-/// The nearest candidate to `word`, if one is close enough to be a likely typo.
+/// The nearest candidate to `word`, if one is close enough to be a likely typo: within an
+/// optimal-string-alignment distance (edits and adjacent swaps) of a third of its length, at
+/// least 1 and at most 4. Ties go to the alphabetically first candidate.
 pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let limit = (word.chars().count() / 3).clamp(1, 4);
-    candidates
-        .into_iter()
-        .filter(|c| *c != word)
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
+    let word: Vec<char> = word.chars().collect();
+    let limit = (word.len() / 3).clamp(1, 4);
+    let mut rows = Rows::default();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let bound = best.map_or(limit, |(d, _)| d.min(limit));
+        if let Some(distance) = rows.bounded_osa(&word, candidate, bound) {
+            if distance == 0 {
+                continue;
+            }
+            if best.is_none_or(|(d, c)| (distance, candidate) < (d, c)) {
+                best = Some((distance, candidate));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Reusable rows for the distance computation: one allocation for all candidates.
+#[derive(Default)]
+struct Rows {
+    candidate: Vec<char>,
+    before: Vec<usize>,
+    previous: Vec<usize>,
+    current: Vec<usize>,
+}
+
+impl Rows {
+    /// The optimal-string-alignment distance between `a` and `b` if it is at most `bound`.
+    /// Gives up as soon as a whole row exceeds the bound, so far-off candidates cost a few rows.
+    fn bounded_osa(&mut self, a: &[char], b: &str, bound: usize) -> Option<usize> {
+        self.candidate.clear();
+        self.candidate.extend(b.chars());
+        let b = &self.candidate;
+        if a.len().abs_diff(b.len()) > bound {
+            return None;
+        }
+        let width = b.len() + 1;
+        for row in [&mut self.before, &mut self.previous, &mut self.current] {
+            row.clear();
+            row.resize(width, 0);
+        }
+        for (j, cell) in self.previous.iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            self.current[0] = i;
+            let mut row_min = i;
+            for j in 1..width {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut value = (self.previous[j] + 1)
+                    .min(self.current[j - 1] + 1)
+                    .min(self.previous[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    value = value.min(self.before[j - 2] + 1);
+                }
+                self.current[j] = value;
+                row_min = row_min.min(value);
+            }
+            if row_min > bound {
+                return None;
+            }
+            std::mem::swap(&mut self.before, &mut self.previous);
+            std::mem::swap(&mut self.previous, &mut self.current);
+        }
+        let distance = self.previous[width - 1];
+        (distance <= bound).then_some(distance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_the_nearest_plausible_candidate() {
+        let ids = ["order-dependent-test", "flaky-test", "missing-null-check"];
+        assert_eq!(
+            did_you_mean("order-dependant-test", ids),
+            Some("order-dependent-test")
+        );
+        assert_eq!(did_you_mean("flakey-test", ids), Some("flaky-test"));
+        // An adjacent swap counts as one edit.
+        assert_eq!(did_you_mean("flaky-tset", ids), Some("flaky-test"));
+        assert_eq!(
+            did_you_mean("summery", ["summary", "title"]),
+            Some("summary")
+        );
+        assert_eq!(did_you_mean("payments", ids), None);
+        // The word itself is not a suggestion.
+        assert_eq!(did_you_mean("flaky-test", ids), None);
+        // Ties go to the alphabetically first.
+        assert_eq!(did_you_mean("ab", ["ac", "aa"]), Some("aa"));
+    }
 }

@@ -72,37 +72,44 @@ pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>
     out
 }
 
+/// The catalogue-wide problems located in one file: backdated when they did not change, so a
+/// file's diagnostics are rendered again only when its own share changed.
+#[salsa::tracked(returns(ref))]
+pub fn global_diagnostics_in(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
+    let catalogue = Catalogue::get(db);
+    let is_manifest = file == catalogue.manifest(db);
+    global_diagnostics(db, catalogue)
+        .iter()
+        .filter(|d| match d.at.0 {
+            Anchor::Entry(entry) => entry.file(db) == file,
+            Anchor::Manifest(_) => is_manifest,
+        })
+        .cloned()
+        .collect()
+}
+
 /// The diagnostics of one file of the catalogue (the manifest or an included file), with
 /// ranges, in order of position.
 #[salsa::tracked(returns(ref))]
-pub fn file_diagnostics(db: &dyn Db, catalogue: Catalogue, file: SourceFile) -> Vec<Diagnostic> {
+pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let catalogue = Catalogue::get(db);
     let mut anchored: Vec<Anchored<'_>> = Vec::new();
-    let is_manifest = file == catalogue.manifest(db);
-    if !is_manifest {
+    if file != catalogue.manifest(db) {
         for &entry in db::file_entries(db, file) {
-            let lowered = db::lowered(db, entry);
             anchored.extend(
-                lowered
+                db::lowered(db, entry)
                     .diagnostics
                     .iter()
                     .map(|d| Anchored::from_local(Anchor::Entry(entry), d)),
             );
-            anchored.extend(
-                checks::references::check_references(db, catalogue, entry)
-                    .iter()
-                    .cloned(),
-            );
         }
+        anchored.extend(
+            checks::references::check_references(db, file)
+                .iter()
+                .cloned(),
+        );
     }
-    for global in global_diagnostics(db, catalogue) {
-        let here = match global.at.0 {
-            Anchor::Entry(entry) => entry.file(db) == file,
-            Anchor::Manifest(_) => is_manifest,
-        };
-        if here {
-            anchored.push(global.clone());
-        }
-    }
+    anchored.extend(global_diagnostics_in(db, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)
         .errors()
         .iter()
@@ -147,9 +154,9 @@ fn resolve(db: &dyn Db, catalogue: Catalogue, anchored: &Anchored<'_>) -> Diagno
 
 /// Every diagnostic of the catalogue: the manifest's, then each included file's, in path order.
 pub fn catalogue_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Diagnostic> {
-    let mut out = file_diagnostics(db, catalogue, catalogue.manifest(db)).clone();
+    let mut out = file_diagnostics(db, catalogue.manifest(db)).clone();
     for file in &db::included_files(db, catalogue).files {
-        out.extend(file_diagnostics(db, catalogue, *file).iter().cloned());
+        out.extend(file_diagnostics(db, *file).iter().cloned());
     }
     out
 }

@@ -55,15 +55,15 @@ fn first_str(node: &plain::Node) -> Option<String> {
         .map(str::to_string)
 }
 
-fn child<'n>(node: &'n plain::Node, name: &str) -> Option<&'n plain::Node> {
+pub(crate) fn child<'n>(node: &'n plain::Node, name: &str) -> Option<&'n plain::Node> {
     children(node).iter().find(|c| c.name == name)
 }
 
-fn child_str(node: &plain::Node, name: &str) -> Option<String> {
+pub(crate) fn child_str(node: &plain::Node, name: &str) -> Option<String> {
     child(node, name).and_then(first_str)
 }
 
-fn child_strs(node: &plain::Node, name: &str) -> Vec<String> {
+pub(crate) fn child_strs(node: &plain::Node, name: &str) -> Vec<String> {
     children(node)
         .iter()
         .filter(|c| c.name == name)

@@ -114,10 +114,11 @@ fn a_cold_check_lowers_and_checks_every_entry_once() {
     let log = db.take_log();
     for id in ENTRIES {
         assert_ran(&log, &format!("lowered({id})"));
-        assert_ran(&log, &format!("check_references({id})"));
     }
     for file in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
         assert_ran(&log, &format!("parse({file})"));
+        assert_ran(&log, &format!("file_facts({file})"));
+        assert_ran(&log, &format!("check_references({file})"));
     }
     let lowerings = log.iter().filter(|q| q.starts_with("lowered(")).count();
     assert_eq!(lowerings, ENTRIES.len(), "{log:#?}");
@@ -137,26 +138,27 @@ fn editing_a_summary_relowers_that_entry_only() {
 
     assert_ran(&log, "parse(failure-modes.kdl)");
     assert_ran(&log, "lowered(flaky-test)");
-    // Its references did not change, so even its reference check is reused.
-    assert_not_ran(&log, "check_references(flaky-test)");
+    // Its references did not change, so the file's facts are recomputed but equal, and even
+    // the file's reference check is reused.
+    assert_ran(&log, "file_facts(failure-modes.kdl)");
+    assert_not_ran(&log, "check_references(failure-modes.kdl)");
     // The same file, and the entry it refines.
     assert_not_ran(&log, "lowered(race-condition)");
     assert_not_ran(&log, "lowered(stale-cache)");
-    assert_not_ran(&log, "check_references(race-condition)");
-    assert_not_ran(&log, "check_references(stale-cache)");
     // Other files, including an entry that references the edited one.
     assert_not_ran(&log, "parse(interventions.kdl)");
+    assert_not_ran(&log, "file_facts(interventions.kdl)");
     assert_not_ran(&log, "lowered(quarantine-flaky)");
-    assert_not_ran(&log, "check_references(quarantine-flaky)");
+    assert_not_ran(&log, "check_references(interventions.kdl)");
     assert_not_ran(&log, "lowered(checkout-revenue)");
-    assert_not_ran(&log, "check_references(checkout-revenue)");
+    assert_not_ran(&log, "check_references(priorities.kdl)");
+    assert_not_ran(&log, "file_diagnostics(interventions.kdl)");
+    assert_not_ran(&log, "file_diagnostics(priorities.kdl)");
     // The ids did not change, so neither did the index nor the checks over it.
     assert_not_ran(&log, "index(catalogue)");
     assert_not_ran(&log, "duplicate_ids(catalogue)");
     assert_not_ran(&log, "parent_cycles(catalogue)");
     assert_not_ran(&log, "uncovered_failure_modes(catalogue)");
-    // The header (title, deprecation) is recomputed but equal, so nothing that reads it re-runs.
-    assert_not_ran(&log, "header(race-condition)");
 }
 
 #[test]
@@ -212,12 +214,9 @@ fn assert_nothing_relowered_or_rechecked(log: &[String]) {
     for query in log {
         for reused in [
             "lowered(",
-            "header(",
-            "references(",
+            "file_facts(",
             "check_references(",
             "index(",
-            "parent_of(",
-            "resolves_of(",
             "duplicate_ids(",
             "parent_cycles(",
             "uncovered_failure_modes(",
@@ -244,9 +243,9 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
     let log = db.take_log();
 
     assert_ran(&log, "index(catalogue)");
-    // The three entries that named `race-condition` now dangle, and were checked again.
-    for referrer in ["flaky-test", "deterministic-scheduler", "checkout-revenue"] {
-        assert_ran(&log, &format!("check_references({referrer})"));
+    // The three entries that named `race-condition` now dangle: their files were checked again.
+    for referrers in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
+        assert_ran(&log, &format!("check_references({referrers})"));
     }
     let dangling: Vec<&str> = diagnostics
         .iter()

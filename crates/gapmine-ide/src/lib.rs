@@ -152,11 +152,10 @@ impl Analysis {
 
     /// The diagnostics of one file.
     pub fn file_diagnostics(&self, path: &str) -> Cancellable<Vec<Diagnostic>> {
-        let catalogue = self.catalogue;
         let Some(file) = self.file(path) else {
             return Ok(Vec::new());
         };
-        self.with_db(move |db| gapmine_check::file_diagnostics(db, catalogue, file).clone())
+        self.with_db(move |db| gapmine_check::file_diagnostics(db, file).clone())
     }
 
     /// The paths of the files the manifest includes, in order.

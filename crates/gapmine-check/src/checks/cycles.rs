@@ -4,7 +4,7 @@ use gapmine_model::EntryKind;
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, EntryNode, entries, index, parent_of};
+use crate::db::{Catalogue, Db, EntryNode, index};
 use crate::diagnostic::{SyntaxPath, Target};
 
 /// Every cycle of `parent` references, reported once at the cycle's first member.
@@ -12,39 +12,49 @@ use crate::diagnostic::{SyntaxPath, Target};
 pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let index = index(db, catalogue);
     let mut out = Vec::new();
-    // 0: unvisited, 1: on the current path, 2: done.
-    let mut state: std::collections::HashMap<EntryNode<'_>, u8> = Default::default();
-    for &start in entries(db, catalogue) {
-        if start.kind(db) != Some(EntryKind::FailureMode) || state.contains_key(&start) {
+    // 0: unvisited, 1: on the current path, 2: done; by position in the index.
+    let mut state = vec![0u8; index.entries.len()];
+    for start in 0..index.entries.len() {
+        if index.entries[start].kind != EntryKind::FailureMode || state[start] != 0 {
             continue;
         }
-        let mut path: Vec<EntryNode<'_>> = Vec::new();
+        let mut path: Vec<usize> = Vec::new();
         let mut current = Some(start);
-        while let Some(entry) = current {
-            match state.get(&entry) {
-                Some(2) => break,
-                Some(1) => {
-                    let at = path.iter().position(|e| *e == entry).unwrap_or(0);
-                    out.push(report(db, &path[at..]));
+        while let Some(at) = current {
+            match state[at] {
+                2 => break,
+                1 => {
+                    let from = path.iter().position(|p| *p == at).unwrap_or(0);
+                    let cycle: Vec<EntryNode<'_>> = path[from..]
+                        .iter()
+                        .map(|&p| index.entries[p].entry)
+                        .collect();
+                    let ids: Vec<&str> = path[from..]
+                        .iter()
+                        .map(|&p| index.entries[p].id.as_str())
+                        .collect();
+                    out.push(report(db, &cycle, &ids));
                     break;
                 }
                 _ => {}
             }
-            state.insert(entry, 1);
-            path.push(entry);
-            current = parent_of(db, entry)
-                .as_ref()
-                .and_then(|p| index.get(p.as_str()))
-                .filter(|p| p.kind(db) == Some(EntryKind::FailureMode));
+            state[at] = 1;
+            path.push(at);
+            current = index.entries[at]
+                .parent
+                .as_deref()
+                .and_then(|p| index.by_id.get(p))
+                .map(|positions| positions[0] as usize)
+                .filter(|&p| index.entries[p].kind == EntryKind::FailureMode);
         }
-        for entry in path {
-            state.insert(entry, 2);
+        for at in path {
+            state[at] = 2;
         }
     }
     out
 }
 
-fn report<'db>(db: &'db dyn Db, cycle: &[EntryNode<'db>]) -> Anchored<'db> {
+fn report<'db>(db: &'db dyn Db, cycle: &[EntryNode<'db>], ids: &[&str]) -> Anchored<'db> {
     let parent_path = |entry: EntryNode<'_>| {
         let index = entry
             .node(db)
@@ -56,10 +66,10 @@ fn report<'db>(db: &'db dyn Db, cycle: &[EntryNode<'db>]) -> Anchored<'db> {
             .unwrap_or(0);
         SyntaxPath::new(&[index as u32], Target::Arg(0))
     };
-    let names: Vec<String> = cycle
+    let names: Vec<String> = ids
         .iter()
-        .chain(cycle.first())
-        .map(|e| format!("`{}`", e.id(db).clone().unwrap_or_default()))
+        .chain(ids.first())
+        .map(|id| format!("`{id}`"))
         .collect();
     Anchored {
         code: Code::ParentCycle,

@@ -13,14 +13,15 @@ pub fn duplicate_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let mut ids: Vec<&String> = index.by_id.keys().collect();
     ids.sort();
     for id in ids {
-        let entries = &index.by_id[id];
-        let first = entries[0];
-        for duplicate in &entries[1..] {
+        let positions = &index.by_id[id];
+        let first = index.entries[positions[0] as usize].entry;
+        for &position in &positions[1..] {
+            let duplicate = index.entries[position as usize].entry;
             out.push(Anchored {
                 code: Code::DuplicateId,
                 message: format!("the id `{id}` is already taken"),
                 at: (
-                    Anchor::Entry(*duplicate),
+                    Anchor::Entry(duplicate),
                     SyntaxPath::new(&[], Target::Arg(0)),
                 ),
                 labels: vec![(

@@ -20,9 +20,6 @@ pub struct Logged {
     executed: Arc<Mutex<Vec<DatabaseKeyIndex>>>,
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
-    /// The entry each interned `check_references(catalogue, entry)` key stands for, learned
-    /// from the `references(entry)` it executes first (salsa interns multi-argument keys).
-    interned: HashMap<salsa::Id, String>,
     log: Vec<String>,
 }
 
@@ -45,7 +42,6 @@ impl Logged {
             executed,
             catalogue,
             files: BTreeMap::new(),
-            interned: HashMap::new(),
             log: Vec::new(),
         };
         for (path, text) in files {
@@ -148,29 +144,10 @@ impl Logged {
         let executed = std::mem::take(&mut *self.executed.lock().unwrap());
         self.log.clear();
         let names = self.names();
-        let mut checking: Option<salsa::Id> = None;
-        for key in &executed {
-            let query = self.db.ingredient_debug_name(key.ingredient_index());
-            match &*query {
-                "check_references" => checking = Some(key.key_index()),
-                "references" => {
-                    if let (Some(check), Some(entry)) =
-                        (checking.take(), names.get(&key.key_index()))
-                    {
-                        self.interned.insert(check, entry.clone());
-                    }
-                }
-                _ => {}
-            }
-        }
         for key in executed {
             let query = self.db.ingredient_debug_name(key.ingredient_index());
             let id = key.key_index();
-            let name = names
-                .get(&id)
-                .or_else(|| self.interned.get(&id))
-                .cloned()
-                .unwrap_or_else(|| format!("{id:?}"));
+            let name = names.get(&id).cloned().unwrap_or_else(|| format!("{id:?}"));
             self.log.push(format!("{query}({name})"));
         }
         // Asking for the names above must not have executed anything.
