@@ -7,7 +7,7 @@
 //! checks are per catalogue but depend only on small per-entry facts, so they are re-verified,
 //! not re-run, when an entry's text changes without changing those facts.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use gapmine_model::EntryKind;
 use gapmine_syntax::{Parse, plain};
@@ -102,11 +102,19 @@ pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Lowered {
     lower::lower_entry(entry.node(db))
 }
 
+/// An id, interned: comparing and hashing one is comparing a number.
+#[salsa::interned(debug)]
+pub struct Name<'db> {
+    /// The id's text.
+    #[returns(ref)]
+    pub text: String,
+}
+
 /// A reference from an entry to an id, with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RefSite {
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct RefSite<'db> {
     /// The id referred to.
-    pub target: String,
+    pub target: Name<'db>,
     /// The kind the position expects.
     pub expected: EntryKind,
     /// The child node that holds the reference (`resolves`, `parent`, …).
@@ -124,20 +132,20 @@ pub struct Facts<'db> {
     /// Its kind.
     pub kind: EntryKind,
     /// Its id.
-    pub id: String,
+    pub id: Name<'db>,
     /// Whether it is deprecated.
     pub deprecated: bool,
     /// Its replacement, if deprecated.
-    pub replaced_by: Option<String>,
+    pub replaced_by: Option<Name<'db>>,
     /// The failure modes it resolves (interventions).
-    pub resolves: Vec<String>,
+    pub resolves: Vec<Name<'db>>,
     /// Every reference it makes, `parent` included.
-    pub references: Vec<RefSite>,
+    pub references: Vec<RefSite<'db>>,
 }
 
-impl Facts<'_> {
+impl<'db> Facts<'db> {
     /// The `parent` reference, for failure modes.
-    pub fn parent(&self) -> Option<&RefSite> {
+    pub fn parent(&self) -> Option<&RefSite<'db>> {
         self.references.iter().find(|r| r.via == "parent")
     }
 }
@@ -152,27 +160,30 @@ pub fn file_facts(db: &dyn Db, file: SourceFile) -> Vec<Facts<'_>> {
         .iter()
         .filter_map(|&entry| {
             let kind = entry.kind(db)?;
-            let id = entry.id(db).clone()?;
+            let id = Name::new(db, entry.id(db).clone()?);
             let node = entry.node(db);
             Some(Facts {
                 entry,
                 kind,
                 id,
                 deprecated: lower::child(node, "deprecated").is_some(),
-                replaced_by: lower::child_str(node, "replaced-by"),
+                replaced_by: lower::child_str(node, "replaced-by").map(|r| Name::new(db, r)),
                 resolves: if kind == EntryKind::Intervention {
                     lower::child_strs(node, "resolves")
+                        .into_iter()
+                        .map(|r| Name::new(db, r))
+                        .collect()
                 } else {
                     Vec::new()
                 },
-                references: references(kind, node),
+                references: references(db, kind, node),
             })
         })
         .collect()
 }
 
 /// Every reference an entry makes, found through the schema.
-fn references(kind: EntryKind, node: &plain::Node) -> Vec<RefSite> {
+fn references<'db>(db: &'db dyn Db, kind: EntryKind, node: &plain::Node) -> Vec<RefSite<'db>> {
     let spec = schema::entry(kind);
     let specs: Vec<&NodeSpec> = schema::COMMON.iter().chain(spec.children).collect();
     let mut out = Vec::new();
@@ -190,7 +201,7 @@ fn references(kind: EntryKind, node: &plain::Node) -> Vec<RefSite> {
         for (j, value) in lower::args(child).enumerate() {
             if let Some(target) = value.as_str() {
                 out.push(RefSite {
-                    target: target.to_string(),
+                    target: Name::new(db, target.to_string()),
                     expected,
                     via: spec.name,
                     path: SyntaxPath::new(&[i as u32], Target::Arg(j as u32)),
@@ -259,15 +270,15 @@ pub struct IndexEntry<'db> {
     /// Its kind.
     pub kind: EntryKind,
     /// Its id.
-    pub id: String,
+    pub id: Name<'db>,
     /// Whether it is deprecated.
     pub deprecated: bool,
     /// Its replacement, if deprecated.
-    pub replaced_by: Option<String>,
+    pub replaced_by: Option<Name<'db>>,
     /// The failure mode it refines (failure modes).
-    pub parent: Option<String>,
+    pub parent: Option<Name<'db>>,
     /// The failure modes it resolves (interventions).
-    pub resolves: Vec<String>,
+    pub resolves: Vec<Name<'db>>,
 }
 
 /// The catalogue's ids: every entry of a known kind with a string id, in catalogue order.
@@ -276,20 +287,20 @@ pub struct Index<'db> {
     /// Every entry, in catalogue order.
     pub entries: Vec<IndexEntry<'db>>,
     /// Id to positions in `entries` (more than one: a duplicate).
-    pub by_id: HashMap<String, Vec<u32>>,
-    /// The ids of each kind, sorted, for "did you mean".
-    pub ids_by_kind: [Vec<String>; 4],
+    pub by_id: FxHashMap<Name<'db>, Vec<u32>>,
+    /// The ids of each kind, in catalogue order, for "did you mean".
+    pub ids_by_kind: [Vec<Name<'db>>; 4],
 }
 
 impl<'db> Index<'db> {
     /// The first entry with this id.
-    pub fn get(&self, id: &str) -> Option<&IndexEntry<'db>> {
-        let &first = self.by_id.get(id)?.first()?;
+    pub fn get(&self, id: Name<'db>) -> Option<&IndexEntry<'db>> {
+        let &first = self.by_id.get(&id)?.first()?;
         self.entries.get(first as usize)
     }
 
-    /// The ids of entries of `kind`, sorted.
-    pub fn ids_of(&self, kind: EntryKind) -> &[String] {
+    /// The ids of entries of `kind`, in catalogue order.
+    pub fn ids_of(&self, kind: EntryKind) -> &[Name<'db>] {
         &self.ids_by_kind[kind_slot(kind)]
     }
 }
@@ -307,24 +318,34 @@ pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
     for file in &included_files(db, catalogue).files {
         for facts in file_facts(db, *file) {
             let at = index.entries.len() as u32;
-            index.by_id.entry(facts.id.clone()).or_default().push(at);
-            index.ids_by_kind[kind_slot(facts.kind)].push(facts.id.clone());
+            let positions = index.by_id.entry(facts.id).or_default();
+            if positions.is_empty() {
+                index.ids_by_kind[kind_slot(facts.kind)].push(facts.id);
+            }
+            positions.push(at);
             index.entries.push(IndexEntry {
                 entry: facts.entry,
                 kind: facts.kind,
-                id: facts.id.clone(),
+                id: facts.id,
                 deprecated: facts.deprecated,
-                replaced_by: facts.replaced_by.clone(),
-                parent: facts.parent().map(|p| p.target.clone()),
+                replaced_by: facts.replaced_by,
+                parent: facts.parent().map(|p| p.target),
                 resolves: facts.resolves.clone(),
             });
         }
     }
-    for ids in &mut index.ids_by_kind {
-        ids.sort();
-        ids.dedup();
-    }
     index
+}
+
+/// The ids of the entries of a kind, as text: the candidates of "did you mean". Asked for only
+/// when a reference dangles, so a rename pays for it only where it breaks something.
+#[salsa::tracked(returns(ref))]
+pub fn id_texts(db: &dyn Db, catalogue: Catalogue, kind: EntryKind) -> Vec<String> {
+    index(db, catalogue)
+        .ids_of(kind)
+        .iter()
+        .map(|id| id.text(db).clone())
+        .collect()
 }
 
 /// The whole model: every lowered entry, in catalogue order.

@@ -72,20 +72,28 @@ pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>
     out
 }
 
-/// The catalogue-wide problems located in one file: backdated when they did not change, so a
-/// file's diagnostics are rendered again only when its own share changed.
+/// The problems of one file that depend on other files: its references, and its share of the
+/// catalogue-wide problems. Backdated when they did not change, so after a rename every file
+/// is checked against the new index, cheaply, and only the files whose problems changed are
+/// rendered again.
 #[salsa::tracked(returns(ref))]
-pub fn global_diagnostics_in(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
+pub fn cross_file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     let catalogue = Catalogue::get(db);
     let is_manifest = file == catalogue.manifest(db);
-    global_diagnostics(db, catalogue)
-        .iter()
-        .filter(|d| match d.at.0 {
-            Anchor::Entry(entry) => entry.file(db) == file,
-            Anchor::Manifest(_) => is_manifest,
-        })
-        .cloned()
-        .collect()
+    let mut out = Vec::new();
+    if !is_manifest {
+        checks::references::check_references(db, file, &mut out);
+    }
+    out.extend(
+        global_diagnostics(db, catalogue)
+            .iter()
+            .filter(|d| match d.at.0 {
+                Anchor::Entry(entry) => entry.file(db) == file,
+                Anchor::Manifest(_) => is_manifest,
+            })
+            .cloned(),
+    );
+    out
 }
 
 /// The diagnostics of one file of the catalogue (the manifest or an included file), with
@@ -103,13 +111,8 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
                     .map(|d| Anchored::from_local(Anchor::Entry(entry), d)),
             );
         }
-        anchored.extend(
-            checks::references::check_references(db, file)
-                .iter()
-                .cloned(),
-        );
     }
-    anchored.extend(global_diagnostics_in(db, file).iter().cloned());
+    anchored.extend(cross_file_diagnostics(db, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)
         .errors()
         .iter()

@@ -31,7 +31,7 @@ pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
                         .collect();
                     let ids: Vec<&str> = path[from..]
                         .iter()
-                        .map(|&p| index.entries[p].id.as_str())
+                        .map(|&p| index.entries[p].id.text(db).as_str())
                         .collect();
                     out.push(report(db, &cycle, &ids));
                     break;
@@ -42,8 +42,7 @@ pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
             path.push(at);
             current = index.entries[at]
                 .parent
-                .as_deref()
-                .and_then(|p| index.by_id.get(p))
+                .and_then(|p| index.by_id.get(&p))
                 .map(|positions| positions[0] as usize)
                 .filter(|&p| index.entries[p].kind == EntryKind::FailureMode);
         }

@@ -10,10 +10,14 @@ use crate::diagnostic::{SyntaxPath, Target};
 pub fn duplicate_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let mut out = Vec::new();
     let index = index(db, catalogue);
-    let mut ids: Vec<&String> = index.by_id.keys().collect();
+    let mut ids: Vec<(&str, &Vec<u32>)> = index
+        .by_id
+        .iter()
+        .filter(|(_, positions)| positions.len() > 1)
+        .map(|(id, positions)| (id.text(db).as_str(), positions))
+        .collect();
     ids.sort();
-    for id in ids {
-        let positions = &index.by_id[id];
+    for (id, positions) in ids {
         let first = index.entries[positions[0] as usize].entry;
         for &position in &positions[1..] {
             let duplicate = index.entries[position as usize].entry;
