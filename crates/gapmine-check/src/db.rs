@@ -337,6 +337,55 @@ pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
     index
 }
 
+/// How many buckets the index is split into for the reference checks.
+const BUCKETS: usize = 1024;
+
+/// A slice of the index: the first entry of each id whose interned number falls in this bucket.
+/// Its content is a tracked field, compared on every new index: a rename changes one or two
+/// buckets, and only the files that read those check their references again.
+#[salsa::tracked(debug)]
+pub struct IdBucket<'db> {
+    /// The bucket's number.
+    pub slot: u32,
+    /// The entries, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub entries: Vec<IndexEntry<'db>>,
+}
+
+fn bucket_of(name: Name<'_>) -> usize {
+    use salsa::plumbing::AsId;
+    name.as_id().index() as usize % BUCKETS
+}
+
+/// The index, split into buckets (a firewall between the index and the per-file checks).
+#[salsa::tracked(returns(ref))]
+pub fn id_buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<IdBucket<'_>> {
+    let index = index(db, catalogue);
+    let mut buckets: Vec<Vec<IndexEntry<'_>>> = vec![Vec::new(); BUCKETS];
+    for entry in &index.entries {
+        let bucket = &mut buckets[bucket_of(entry.id)];
+        if !bucket.iter().any(|e| e.id == entry.id) {
+            bucket.push(entry.clone());
+        }
+    }
+    buckets
+        .into_iter()
+        .enumerate()
+        .map(|(slot, entries)| IdBucket::new(db, slot as u32, entries))
+        .collect()
+}
+
+/// The first entry with this id, read through its bucket.
+pub fn resolve<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    name: Name<'db>,
+) -> Option<&'db IndexEntry<'db>> {
+    let bucket = id_buckets(db, catalogue)[bucket_of(name)];
+    bucket.entries(db).iter().find(|e| e.id == name)
+}
+
 /// The ids of the entries of a kind, as text: the candidates of "did you mean". Asked for only
 /// when a reference dangles, so a rename pays for it only where it breaks something.
 #[salsa::tracked(returns(ref))]

@@ -72,28 +72,57 @@ pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>
     out
 }
 
-/// The problems of one file that depend on other files: its references, and its share of the
-/// catalogue-wide problems. Backdated when they did not change, so after a rename every file
-/// is checked against the new index, cheaply, and only the files whose problems changed are
-/// rendered again.
+/// One file's share of the catalogue-wide problems, as a tracked field: compared on every
+/// new global check, so a file renders its diagnostics again only when its share changed.
+#[salsa::tracked(debug)]
+pub struct GlobalShare<'db> {
+    /// The file.
+    #[returns(copy)]
+    pub file: SourceFile,
+    /// Its problems.
+    #[tracked]
+    #[returns(ref)]
+    pub diagnostics: Vec<Anchored<'db>>,
+}
+
+/// The catalogue-wide problems split by file: one share for the manifest and each included file.
 #[salsa::tracked(returns(ref))]
-pub fn cross_file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
-    let catalogue = Catalogue::get(db);
-    let is_manifest = file == catalogue.manifest(db);
-    let mut out = Vec::new();
-    if !is_manifest {
-        checks::references::check_references(db, file, &mut out);
+pub fn global_shares(
+    db: &dyn Db,
+    catalogue: Catalogue,
+) -> rustc_hash::FxHashMap<SourceFile, GlobalShare<'_>> {
+    let manifest = catalogue.manifest(db);
+    let files: Vec<SourceFile> = std::iter::once(manifest)
+        .chain(db::included_files(db, catalogue).files.iter().copied())
+        .collect();
+    let mut shares: Vec<Vec<Anchored<'_>>> = vec![Vec::new(); files.len()];
+    let position: rustc_hash::FxHashMap<SourceFile, usize> =
+        files.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    for diagnostic in global_diagnostics(db, catalogue) {
+        let file = match diagnostic.at.0 {
+            Anchor::Entry(entry) => entry.file(db),
+            Anchor::Manifest(_) => manifest,
+        };
+        if let Some(&i) = position.get(&file) {
+            shares[i].push(diagnostic.clone());
+        }
     }
-    out.extend(
-        global_diagnostics(db, catalogue)
-            .iter()
-            .filter(|d| match d.at.0 {
-                Anchor::Entry(entry) => entry.file(db) == file,
-                Anchor::Manifest(_) => is_manifest,
-            })
-            .cloned(),
-    );
-    out
+    files
+        .into_iter()
+        .zip(shares)
+        .map(|(file, diagnostics)| (file, GlobalShare::new(db, file, diagnostics)))
+        .collect()
+}
+
+/// A file's share of the catalogue-wide problems.
+fn global_share<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    file: SourceFile,
+) -> &'db [Anchored<'db>] {
+    global_shares(db, catalogue)
+        .get(&file)
+        .map_or(&[], |s| s.diagnostics(db).as_slice())
 }
 
 /// The diagnostics of one file of the catalogue (the manifest or an included file), with
@@ -111,8 +140,13 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
                     .map(|d| Anchored::from_local(Anchor::Entry(entry), d)),
             );
         }
+        anchored.extend(
+            checks::references::check_references(db, file)
+                .iter()
+                .cloned(),
+        );
     }
-    anchored.extend(cross_file_diagnostics(db, file).iter().cloned());
+    anchored.extend(global_share(db, catalogue, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)
         .errors()
         .iter()

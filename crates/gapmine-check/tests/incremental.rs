@@ -118,7 +118,7 @@ fn a_cold_check_lowers_and_checks_every_entry_once() {
     for file in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
         assert_ran(&log, &format!("parse({file})"));
         assert_ran(&log, &format!("file_facts({file})"));
-        assert_ran(&log, &format!("cross_file_diagnostics({file})"));
+        assert_ran(&log, &format!("check_references({file})"));
     }
     let lowerings = log.iter().filter(|q| q.starts_with("lowered(")).count();
     assert_eq!(lowerings, ENTRIES.len(), "{log:#?}");
@@ -141,7 +141,7 @@ fn editing_a_summary_relowers_that_entry_only() {
     // Its references did not change, so the file's facts are recomputed but equal, and even
     // the file's reference check is reused.
     assert_ran(&log, "file_facts(failure-modes.kdl)");
-    assert_not_ran(&log, "cross_file_diagnostics(failure-modes.kdl)");
+    assert_not_ran(&log, "check_references(failure-modes.kdl)");
     // The same file, and the entry it refines.
     assert_not_ran(&log, "lowered(race-condition)");
     assert_not_ran(&log, "lowered(stale-cache)");
@@ -149,9 +149,9 @@ fn editing_a_summary_relowers_that_entry_only() {
     assert_not_ran(&log, "parse(interventions.kdl)");
     assert_not_ran(&log, "file_facts(interventions.kdl)");
     assert_not_ran(&log, "lowered(quarantine-flaky)");
-    assert_not_ran(&log, "cross_file_diagnostics(interventions.kdl)");
+    assert_not_ran(&log, "check_references(interventions.kdl)");
     assert_not_ran(&log, "lowered(checkout-revenue)");
-    assert_not_ran(&log, "cross_file_diagnostics(priorities.kdl)");
+    assert_not_ran(&log, "check_references(priorities.kdl)");
     assert_not_ran(&log, "file_diagnostics(interventions.kdl)");
     assert_not_ran(&log, "file_diagnostics(priorities.kdl)");
     // The ids did not change, so neither did the index nor the checks over it.
@@ -215,7 +215,7 @@ fn assert_nothing_relowered_or_rechecked(log: &[String]) {
         for reused in [
             "lowered(",
             "file_facts(",
-            "cross_file_diagnostics(",
+            "check_references(",
             "index(",
             "duplicate_ids(",
             "parent_cycles(",
@@ -245,7 +245,7 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
     assert_ran(&log, "index(catalogue)");
     // The three entries that named `race-condition` now dangle: their files were checked again.
     for referrers in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
-        assert_ran(&log, &format!("cross_file_diagnostics({referrers})"));
+        assert_ran(&log, &format!("check_references({referrers})"));
     }
     let dangling: Vec<&str> = diagnostics
         .iter()

@@ -3,24 +3,32 @@
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, SourceFile, file_facts, id_texts, index};
+use crate::db::{Catalogue, Db, SourceFile, file_facts, id_texts, resolve};
 use crate::diagnostic::{SyntaxPath, Target, did_you_mean};
 use crate::lower::article;
 
-/// The reference problems of the entries of one file, added to `out`.
+/// The reference problems of the entries of one file.
 ///
-/// Per file (called from `cross_file_diagnostics`): when the index changes (an id renamed),
-/// every file's references are checked again, which is cheap, and only files whose problems
-/// changed render their diagnostics again.
-pub fn check_references<'db>(db: &'db dyn Db, file: SourceFile, out: &mut Vec<Anchored<'db>>) {
-    let index = index(db, Catalogue::get(db));
+/// Reads the index through its buckets: after a rename, only the files that refer to an id in
+/// a changed bucket are checked again.
+#[salsa::tracked(returns(ref))]
+pub fn check_references(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
+    let mut out = Vec::new();
+    let catalogue = Catalogue::get(db);
     for facts in file_facts(db, file) {
         let entry = facts.entry;
         for site in &facts.references {
             let at = (Anchor::Entry(entry), site.path.clone());
+            let resolved = resolve(db, catalogue, site.target);
+            if resolved
+                .is_some_and(|t| t.kind == site.expected && !(t.deprecated && t.entry != entry))
+            {
+                continue;
+            }
+            // Only a problem needs the id's text.
             let name = site.target.text(db);
-            let Some(target) = index.get(site.target) else {
-                let candidates = id_texts(db, Catalogue::get(db), site.expected)
+            let Some(target) = resolved else {
+                let candidates = id_texts(db, catalogue, site.expected)
                     .iter()
                     .map(String::as_str);
                 let help = match did_you_mean(name, candidates) {
@@ -91,4 +99,5 @@ pub fn check_references<'db>(db: &'db dyn Db, file: SourceFile, out: &mut Vec<An
             });
         }
     }
+    out
 }
