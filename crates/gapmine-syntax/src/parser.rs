@@ -70,6 +70,35 @@ struct Parser<'t> {
     brace_trouble: bool,
     /// For each open children block, the indentation of the line its node starts on.
     block_indents: Vec<usize>,
+    /// Where each line starts, computed the first time indentation is asked for.
+    line_starts: Option<Vec<u32>>,
+}
+
+/// The offsets where lines start: 0, and after every newline (CRLF as one).
+fn line_starts(text: &str) -> Vec<u32> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        let newline = match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+            b'\n' | b'\r' | 0x0B | 0x0C => 1,
+            0xC2 if bytes.get(i + 1) == Some(&0x85) => 2,
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                3
+            }
+            _ => 0,
+        };
+        if newline > 0 {
+            i += newline;
+            starts.push(i as u32);
+        } else {
+            i += 1;
+        }
+    }
+    starts
 }
 
 impl<'t> Parser<'t> {
@@ -85,6 +114,7 @@ impl<'t> Parser<'t> {
             recover,
             brace_trouble: false,
             block_indents: Vec::new(),
+            line_starts: None,
         }
     }
 
@@ -211,15 +241,13 @@ impl<'t> Parser<'t> {
 
     /// The indentation (in bytes) of the line `index` is on, and whether `index` is the first
     /// significant token of that line.
-    fn line_indent(&self, index: usize) -> (usize, bool) {
+    fn line_indent(&mut self, index: usize) -> (usize, bool) {
         let start = self.range_at(index).start as usize;
-        let line_start = self.text[..start]
-            .rfind([
-                '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
-            ])
-            .map_or(0, |i| {
-                i + self.text[i..].chars().next().map_or(1, char::len_utf8)
-            });
+        let line_starts = self
+            .line_starts
+            .get_or_insert_with(|| line_starts(self.text));
+        let line = line_starts.partition_point(|&s| s as usize <= start);
+        let line_start = line_starts[line - 1] as usize;
         let before = &self.text[line_start..start];
         let indent = before.len() - before.trim_start().len();
         (indent, indent == before.len())
@@ -563,7 +591,12 @@ impl<'t> Parser<'t> {
         }
         let open = self.pos;
         self.bump(); // {
-        let (indent, _) = self.line_indent(owner_first);
+        // Indentation guides only the recovering pass; a valid file never needs it.
+        let indent = if self.recover {
+            self.line_indent(owner_first).0
+        } else {
+            0
+        };
         let closed = if self.block_indents.len() >= MAX_DEPTH {
             self.too_deep(open)
         } else {

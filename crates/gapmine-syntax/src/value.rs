@@ -407,33 +407,75 @@ pub(crate) fn decode_number(text: &str, sink: Sink<'_>) -> Number {
     }
 }
 
+/// The most digits a hexadecimal, octal or binary number may have: converting one to exact
+/// decimal takes time quadratic in its length, so past this it is an error, not a stall.
+pub(crate) const MAX_BASED_DIGITS: usize = 4096;
+
 fn based(digits: &str, radix: u32, base: usize, sink: Sink<'_>) -> Option<String> {
-    let name = match radix {
-        16 => "hexadecimal",
-        8 => "octal",
-        _ => "binary",
+    let (name, prefix, valid, help) = match radix {
+        16 => (
+            "hexadecimal",
+            "0x",
+            "0-9 and a-f",
+            "write at least one digit after the prefix, such as `0x1f`",
+        ),
+        8 => (
+            "octal",
+            "0o",
+            "0-7",
+            "write at least one digit after the prefix, such as `0o17`",
+        ),
+        _ => (
+            "binary",
+            "0b",
+            "0 and 1",
+            "write at least one digit after the prefix, such as `0b101`",
+        ),
     };
     if digits.is_empty() || digits.starts_with('_') {
         sink(
             range(base, base + digits.len()),
-            format!("a {name} number needs a digit right after its prefix"),
-            None,
+            format!(
+                "{} {name} number needs a digit right after `{prefix}`",
+                if radix == 8 { "an" } else { "a" }
+            ),
+            Some(help),
+        );
+        return None;
+    }
+    let mut count = 0;
+    for (i, c) in digits.char_indices() {
+        if c == '_' {
+            continue;
+        }
+        if c.to_digit(radix).is_none() {
+            sink(
+                range(base + i, base + i + c.len_utf8()),
+                format!(
+                    "`{c}` is not {} {name} digit (those are {valid})",
+                    if radix == 8 { "an" } else { "a" }
+                ),
+                Some("a value that starts with a digit is a number; quote it to make it a string"),
+            );
+            return None;
+        }
+        count += 1;
+    }
+    if count > MAX_BASED_DIGITS {
+        sink(
+            range(base - prefix.len(), base + digits.len()),
+            format!(
+                "this {name} number has {count} digits, more than the {MAX_BASED_DIGITS} gapmine reads"
+            ),
+            Some("write it as a string, or in decimal, which has no limit"),
         );
         return None;
     }
     // Base conversion on a little-endian vector of base-10^9 limbs: exact for any length.
     let mut limbs: Vec<u64> = vec![0];
-    for (i, c) in digits.char_indices() {
-        if c == '_' {
-            continue;
-        }
+    for c in digits.chars() {
         let Some(d) = c.to_digit(radix) else {
-            sink(
-                range(base + i, base + i + c.len_utf8()),
-                format!("`{c}` is not a {name} digit"),
-                None,
-            );
-            return None;
+            continue;
         };
         let mut carry = d as u64;
         for limb in limbs.iter_mut() {
@@ -470,7 +512,7 @@ fn decimal(text: &str, base: usize, sink: Sink<'_>) -> Option<String> {
         sink(
             range(base, base + text.len()),
             "invalid number".into(),
-            None,
+            Some("a number starts with a digit, after an optional sign: `12`, `-1.5`, `0x1f`"),
         );
         return None;
     }

@@ -206,11 +206,8 @@ fn errors_point_at_the_right_place() {
     assert_eq!(error_texts("n (t)"), [")"]);
 }
 
-/// Every syntax error should say what to do about it. These number errors (value.rs
-/// `decode_number`, `based`, `decimal`) have no help yet: a gap reported to the parser's owner.
-/// Ignored until fixed.
+/// Every syntax error says what to do about it, number errors included.
 #[test]
-#[ignore = "parser gap: some number errors have no help"]
 fn every_error_has_a_help() {
     for text in [
         "n 0x", "n 0xfg", "n 0b102", "n 0o8", "n 1x", "n 1.x", "n 1e", "n 1_000.", "n -.5",

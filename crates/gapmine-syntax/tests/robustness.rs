@@ -527,39 +527,36 @@ fn empty_and_tiny_inputs() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PARSER PERFORMANCE BUGS, reported to the parser's owner. They do not panic and keep every
-// invariant, but take time quadratic in the input. Ignored until fixed; run with `--ignored`.
+// Inputs that once took time quadratic in their length. Nothing here times them (speed is
+// measured by benchmarks, not tests); a regression shows as a test that does not finish.
 
-/// `Parser::line_indent` (parser.rs) scans back to the start of the line on every call, and it
-/// is called for every children block and, in the brace-recovery pass, for every node: a long
-/// line of blocks is quadratic. 40 KB of `a{}}` took 45 s to parse in a debug build.
+/// A long line of blocks: indentation is looked up in a table of line starts, not by scanning
+/// back to the start of the line for every block.
 #[test]
-#[ignore = "parser performance bug: quadratic on a long line of blocks"]
-fn parser_perf_many_blocks_on_one_line() {
+fn a_long_line_of_blocks_parses() {
     let text = "a{}}".repeat(N);
-    let started = std::time::Instant::now();
     let parse = gapmine_syntax::parse(&text);
     assert_eq!(parse.text(), text);
-    assert!(
-        started.elapsed().as_secs() < 2,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(!parse.errors().is_empty());
 }
 
-/// A hex literal's canonical decimal text is computed by schoolbook base conversion
-/// (value.rs `decode_number`/`based`), quadratic in its length: `n 0x` followed by a megabyte
-/// of `f` did not finish parsing in minutes in a debug build.
+/// A huge hexadecimal literal is an error past `MAX_BASED_DIGITS` digits, not a quadratic
+/// base conversion.
 #[test]
-#[ignore = "parser performance bug: quadratic base conversion of huge hex literals"]
-fn parser_perf_huge_hex_literal() {
+fn a_huge_hex_literal_is_an_error_not_a_stall() {
     let text = format!("n 0x{}", "f".repeat(1 << 20));
-    let started = std::time::Instant::now();
     let parse = gapmine_syntax::parse(&text);
     assert_eq!(parse.text(), text);
-    assert!(
-        started.elapsed().as_secs() < 2,
-        "took {:?}",
-        started.elapsed()
+    let messages: Vec<&str> = parse.errors().iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["this hexadecimal number has 1048576 digits, more than the 4096 gapmine reads"]
     );
+    // Up to the limit, numbers are exact.
+    let text = format!("n 0x{}", "f".repeat(4096));
+    let parse = gapmine_syntax::parse(&text);
+    assert!(parse.errors().is_empty());
+    let plain = parse.plain();
+    let value = plain.nodes[0].entries[0].value.as_number().unwrap();
+    assert!(value.canonical().len() > 4900);
 }
