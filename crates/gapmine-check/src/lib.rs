@@ -4,6 +4,8 @@
 //! do all IO); everything else is a tracked query. Diagnostics are data, positioned by path
 //! while checking and by range at the end ([`catalogue_diagnostics`], [`file_diagnostics`]).
 
+#![warn(clippy::disallowed_methods)]
+
 pub mod checks;
 pub mod codes;
 pub mod db;

@@ -5,6 +5,8 @@
 //! of. A snapshot whose answers an edit made stale is cancelled: its methods return
 //! `Err(Cancelled)` instead of blocking the edit or answering from stale data.
 
+#![warn(clippy::disallowed_methods)]
+
 use std::collections::BTreeMap;
 
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};

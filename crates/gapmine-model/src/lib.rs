@@ -4,6 +4,8 @@
 //! They hold no ranges (a whitespace or comment edit leaves them equal, so nothing downstream
 //! re-runs) and know nothing of salsa. Every type is `Eq` so the checker can tell "unchanged".
 
+#![warn(clippy::disallowed_methods)]
+
 use std::fmt;
 
 /// An entry's id: kebab-case, unique across the catalogue (`order-dependent-test`).

@@ -10,6 +10,8 @@
 //! - [`ast`]: typed wrappers over the tree (nodes, arguments, properties, children, values);
 //! - [`plain::Document`]: what the file means, without trivia or positions — for comparisons.
 
+#![warn(clippy::disallowed_methods)]
+
 pub mod ast;
 pub mod edit;
 mod error;
