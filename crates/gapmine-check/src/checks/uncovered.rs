@@ -23,6 +23,8 @@ pub fn uncovered_failure_modes(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchore
         .entries
         .iter()
         .filter(|e| e.kind == EntryKind::FailureMode && !resolved.contains(&e.id))
+        // Once per id: a duplicate is reported as such, not as a second gap.
+        .filter(|e| index.get(e.id).is_some_and(|first| first.entry == e.entry))
         .map(|e| (e, e.id.text(db)))
         .map(|(e, id)| Anchored {
             code: Code::UncoveredFailureMode,

@@ -178,14 +178,6 @@ fn broken_catalogue_human() {
       │
       = help: ids are unique across the catalogue: rename one of them
 
-    warning[uncovered-failure-mode]: no intervention resolves `flaky-test`
-      ┌─ b.kdl:1:14
-      │
-    1 │ failure-mode "flaky-test" {
-      │              ^^^^^^^^^^^^
-      │
-      = help: add `resolves "flaky-test"` to an intervention that fixes it, or write one: the class is a known gap with no known fix
-
     error[unknown-node]: `tittle` is not a child of a failure mode
       ┌─ b.kdl:3:5
       │
@@ -233,7 +225,7 @@ fn broken_catalogue_human() {
 
 
     ----- stderr -----
-    Found 5 errors and 3 warnings in 3 files
+    Found 5 errors and 2 warnings in 3 files
     "#);
 }
 
