@@ -1,5 +1,6 @@
 //! `cargo xtask codegen`: writes the generated docs, `docs/diagnostics.md` from the registry of
-//! diagnostic codes and `docs/language.md` from the language's schema; a test fails when a
+//! diagnostic codes, `docs/language.md` from the language's schema, and `docs/records.md` with
+//! `docs/schemas/escape-record.schema.json` from the escape-record format; a test fails when a
 //! committed file differs from what this generator produces (STYLE.md #21).
 //!
 //! The hand-written prose of the pages lives here, next to the code that fills in the tables.
@@ -27,6 +28,11 @@ pub fn files() -> Vec<(&'static str, String)> {
     vec![
         ("docs/diagnostics.md", diagnostics_md()),
         ("docs/language.md", language_md()),
+        ("docs/records.md", records_md()),
+        (
+            "docs/schemas/escape-record.schema.json",
+            escape_record_schema(),
+        ),
     ]
 }
 
@@ -575,6 +581,155 @@ fn code_cell(text: &str) -> String {
     format!("`{}`", cell(text))
 }
 
+// ---------------------------------------------------------------------------------------------
+// docs/records.md and docs/schemas/escape-record.schema.json
+// ---------------------------------------------------------------------------------------------
+
+fn escape_record_schema() -> String {
+    let mut out = serde_json::to_string_pretty(&gapmine_records::schema::schema())
+        .expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}
+
+const RECORDS_INTRO: &str = r#"# Escape records
+
+An *escape record* is one escape — a defect that got past the controls meant to catch it — as
+gapmine reads it: one JSON object a line, in a JSONL file.
+`gapmine match`, `explain` and `eval` read these files; `gapmine import` writes them from the
+tools teams already export from.
+Its JSON Schema is [schemas/escape-record.schema.json](schemas/escape-record.schema.json).
+
+```json
+{"id": "ESC-1042", "title": "Export silently dropped rows", "occurred_at": "2026-09-14", "service": "billing-export", "team": "data", "labels": ["bug", "sev2"], "detected_by": "customer", "severity": "high", "source": "jira", "failure_modes": ["missing-null-check"], "interventions": [{"id": "contract-test", "outcome": "held"}]}
+{"id": "ESC-1043", "title": "Login fails for users with a plus in their e-mail", "body": "The address was not URL-encoded."}
+```
+
+`id` and `title` are required; every other field is optional, and an optional field may be
+`null`, which means the same as leaving it out.
+A field this page does not list is kept as written, so nothing a team exports is lost: the
+matcher can read any string field by name (a `field` signal in the catalogue).
+"#;
+
+const RECORDS_DATES: &str = r#"## Dates
+
+`occurred_at` takes one of two forms:
+
+- a date, `YYYY-MM-DD`: `"2026-09-14"`;
+- an RFC 3339 time with an offset: `"2026-09-14T08:30:00Z"`, `"2026-09-14T08:30:00.250+02:00"`.
+
+A time without an offset (`"2026-09-14T08:30:00"`) is ambiguous and is rejected, as are other
+date formats (`"14/09/2026"`) and dates that do not exist (`"2026-02-30"`).
+Reports group records by the month of the date as written: `"2026-09-30T23:30:00-05:00"` is in
+September, though it is October in UTC.
+"#;
+
+const RECORDS_REJECTED: &str = r#"## What gets rejected
+
+Each line is read on its own.
+A line that is not a valid record is *rejected*: gapmine says which line and why, and goes on
+with the rest of the file.
+Blank lines are skipped and not counted; every other line is either a record or a rejection, so
+the summary always adds up: `N records, M rejected`.
+A record whose `id` was already used by an earlier record in the file is rejected; a rejected
+line does not claim its id.
+
+Each example below is one line of `records.jsonl`, followed by what gapmine says about it.
+"#;
+
+/// Example lines that are rejected, each with a heading, and the lines before it if any.
+const RECORDS_REJECTIONS: &[(&str, &str)] = &[
+    (
+        "The line is not JSON",
+        r#"{"id": "ESC-1", "title": "Export dropped rows""#,
+    ),
+    (
+        "The line is not valid UTF-8 (a Latin-1 `é`, shown here as `\u{FFFD}`)",
+        "{\"id\": \"ESC-1\", \"title\": \"Caf\u{FFFD} menu empty\"}",
+    ),
+    (
+        "The line is not an object",
+        r#"["ESC-1", "Export dropped rows"]"#,
+    ),
+    (
+        "A required field is missing",
+        r#"{"key": "ESC-1", "title": "Export dropped rows"}"#,
+    ),
+    (
+        "The id is empty",
+        r#"{"id": "", "title": "Export dropped rows"}"#,
+    ),
+    (
+        "A field has the wrong type",
+        r#"{"id": "ESC-1", "title": "Export dropped rows", "labels": "bug"}"#,
+    ),
+    (
+        "An intervention's outcome is not one of the three",
+        r#"{"id": "ESC-1", "title": "Export dropped rows", "interventions": [{"id": "contract-test", "outcome": "worked"}]}"#,
+    ),
+    (
+        "The date cannot be read",
+        r#"{"id": "ESC-1", "title": "Export dropped rows", "occurred_at": "14/09/2026"}"#,
+    ),
+    (
+        "The id was used before",
+        "{\"id\": \"ESC-1\", \"title\": \"Export dropped rows\"}\n{\"id\": \"ESC-1\", \"title\": \"Import dropped rows\"}",
+    ),
+];
+
+/// An example line as bytes. The UTF-8 example is shown with a replacement character and read
+/// with the byte a Latin-1 export would hold there, 0xE9 (`é`).
+fn example_bytes(input: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '\u{FFFD}' => out.push(0xE9),
+            c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
+}
+
+fn records_md() -> String {
+    use gapmine_records::schema::FIELDS;
+
+    let mut out = String::new();
+    writeln!(out, "{BANNER}\n\n{RECORDS_INTRO}").unwrap();
+    writeln!(out, "## Fields\n").unwrap();
+    writeln!(out, "| field | type | required | what it is | example |").unwrap();
+    writeln!(out, "| --- | --- | --- | --- | --- |").unwrap();
+    for field in FIELDS {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            field.name,
+            cell(field.ty),
+            yes_no(field.required),
+            cell(field.doc),
+            code_cell(field.example),
+        )
+        .unwrap();
+    }
+    writeln!(out, "\nAn `id` written as a whole number (`1042`) is read as its text (`\"1042\"`), so `1042` and `\"1042\"` are the same id.\n").unwrap();
+    writeln!(out, "{RECORDS_DATES}").unwrap();
+    write!(out, "{RECORDS_REJECTED}").unwrap();
+    for (heading, input) in RECORDS_REJECTIONS {
+        writeln!(out, "\n### {heading}\n").unwrap();
+        writeln!(out, "```json\n{input}\n```\n").unwrap();
+        let bytes = example_bytes(input);
+        writeln!(out, "```text").unwrap();
+        for item in gapmine_records::Reader::new(bytes.as_slice(), "records.jsonl") {
+            if let gapmine_records::Item::Rejected { reason, .. } =
+                item.expect("reading from memory does no IO")
+            {
+                writeln!(out, "{reason}").unwrap();
+            }
+        }
+        writeln!(out, "```").unwrap();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,6 +750,18 @@ mod tests {
             "{} out of date with the code that generates them: run `cargo xtask codegen` and commit the result",
             stale.join(", ")
         );
+    }
+
+    /// Every example of a rejected line in docs/records.md is rejected.
+    #[test]
+    fn every_records_example_is_rejected() {
+        for (heading, input) in RECORDS_REJECTIONS {
+            let bytes = example_bytes(input);
+            let rejected = gapmine_records::Reader::new(bytes.as_slice(), "records.jsonl")
+                .filter(|item| matches!(item, Ok(gapmine_records::Item::Rejected { .. })))
+                .count();
+            assert_eq!(rejected, 1, "{heading}: {input}");
+        }
     }
 
     /// Every code's example triggers it, so every section shows what the checker says.

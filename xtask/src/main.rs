@@ -34,7 +34,8 @@ commands:
       one entry's summary and after renaming an id others reference, and the cold check's peak
       heap. Builds and runs itself (and `gapmine`) in release mode.
   codegen
-      Write the generated files (docs/diagnostics.md, docs/language.md) from the code; a test
+      Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
+      docs/schemas/escape-record.schema.json) from the code; a test
       fails when a committed one is out of date.
   help
       Print this message.

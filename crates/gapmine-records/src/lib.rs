@@ -1,0 +1,18 @@
+//! Escape records: the record type, the streaming JSONL reader and the record's JSON Schema.
+//!
+//! An escape record is one JSON object a line (`docs/records.md`). This crate never opens a file:
+//! it reads from any `BufRead` the caller hands it, so the CLI does the IO and tests use byte
+//! slices. Records are validated field by field, so a bad line is rejected with a message that
+//! names the field, and every line is accounted for: accepted, rejected, or blank.
+
+#![warn(clippy::disallowed_methods)]
+
+mod reader;
+mod record;
+pub mod schema;
+
+pub use reader::{Item, Reader, Rejection, RejectionKind, Summary};
+pub use record::{EscapeRecord, FieldError, Intervention, OccurredAt, Outcome, TEXT_FIELDS};
+
+#[cfg(test)]
+mod tests;

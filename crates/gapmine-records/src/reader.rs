@@ -1,0 +1,257 @@
+//! The streaming JSONL reader: one record or one rejection per non-blank line, with line numbers.
+//!
+//! The reader holds one line at a time and the ids it has seen (to reject duplicates), so its
+//! memory grows with the number of distinct ids, never with the file. A bad line is reported and
+//! reading goes on; only an IO error from the underlying reader stops it.
+
+use std::fmt;
+use std::io::{self, BufRead};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
+
+use crate::record::{EscapeRecord, FieldError, describe};
+
+/// A line buffer larger than this is released after use, so one huge line does not pin memory.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// What one non-blank line of a JSONL file turned out to be.
+// Most lines are records: boxing the large variant would add an allocation per record to make
+// the rare rejection smaller.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A valid record, and the line it is on (1-based).
+    Record { line: u64, record: EscapeRecord },
+    /// A line that is not a valid record, and why.
+    Rejected { line: u64, reason: Rejection },
+}
+
+/// A rejected line: where it is and what is wrong with it. Its `Display` is the message for
+/// people: `FILE:LINE: what is wrong; what to do`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub source: Arc<str>,
+    pub line: u64,
+    pub kind: RejectionKind,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.source, self.line, self.kind)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// Why a line is not a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// The line is not UTF-8; `column` is the 1-based byte where it stops being so.
+    InvalidUtf8 { column: usize },
+    /// The line is not JSON: serde_json's message and the 1-based column it points at.
+    MalformedJson { message: String, column: usize },
+    /// The line is JSON but not an object; `found` describes what it is ("an array").
+    NotAnObject { found: &'static str },
+    /// The object is not a valid record.
+    Field(FieldError),
+    /// Another record earlier in the file has the same id.
+    DuplicateId { id: String, first_line: u64 },
+}
+
+impl fmt::Display for RejectionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectionKind::InvalidUtf8 { column } => write!(
+                f,
+                "the line is not valid UTF-8 (from byte {column}); save the file as UTF-8"
+            ),
+            RejectionKind::MalformedJson { message, column } => write!(
+                f,
+                "not valid JSON at column {column}: {message}; write each record as one JSON object on one line"
+            ),
+            RejectionKind::NotAnObject { found } => write!(
+                f,
+                "expected a JSON object, found {found}; write each record as one object, like {{\"id\": \"ESC-1\", \"title\": \"…\"}}"
+            ),
+            RejectionKind::Field(error) => error.fmt(f),
+            RejectionKind::DuplicateId { id, first_line } => write!(
+                f,
+                "duplicate id {}, first used on line {first_line}; give each record its own id, or remove the repeat",
+                Value::String(id.clone())
+            ),
+        }
+    }
+}
+
+/// How many lines a reader has read, accepted and rejected so far. Blank lines are not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Non-blank lines read: always `accepted + rejected`.
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = if self.accepted == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{} record{plural}, {} rejected",
+            self.accepted, self.rejected
+        )
+    }
+}
+
+/// Reads escape records from JSONL, one [`Item`] per non-blank line.
+///
+/// It is an iterator of `io::Result<Item>`: an `Err` is an IO error of the underlying reader,
+/// after which it yields nothing more. Invalid UTF-8 is not an IO error here but a rejected line.
+pub struct Reader<R> {
+    input: R,
+    source: Arc<str>,
+    line: u64,
+    buffer: Vec<u8>,
+    /// Each accepted id and the line it was first on.
+    seen: FxHashMap<String, u64>,
+    summary: Summary,
+    done: bool,
+}
+
+impl<R> fmt::Debug for Reader<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reader")
+            .field("source", &self.source)
+            .field("line", &self.line)
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: BufRead> Reader<R> {
+    /// A reader over `input`; `source` names it in rejections (a path, or `<stdin>`).
+    pub fn new(input: R, source: impl Into<Arc<str>>) -> Self {
+        Reader {
+            input,
+            source: source.into(),
+            line: 0,
+            buffer: Vec::new(),
+            seen: FxHashMap::default(),
+            summary: Summary::default(),
+            done: false,
+        }
+    }
+
+    /// The counts so far; after the iterator ends, for the whole input.
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+
+    /// The name rejections give the input.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The next item, `Ok(None)` at the end of the input.
+    pub fn next_item(&mut self) -> io::Result<Option<Item>> {
+        loop {
+            if self.buffer.capacity() > KEEP_BUFFER {
+                self.buffer = Vec::new();
+            }
+            self.buffer.clear();
+            if self.input.read_until(b'\n', &mut self.buffer)? == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            let mut bytes = self.buffer.as_slice();
+            bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            if self.line == 1 {
+                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = self.line;
+            let item = match check_line(bytes) {
+                Ok(record) => match self.seen.get(&record.id) {
+                    Some(&first_line) => Err(RejectionKind::DuplicateId {
+                        id: record.id,
+                        first_line,
+                    }),
+                    None => {
+                        self.seen.insert(record.id.clone(), line);
+                        Ok(record)
+                    }
+                },
+                Err(kind) => Err(kind),
+            };
+            self.summary.read += 1;
+            return Ok(Some(match item {
+                Ok(record) => {
+                    self.summary.accepted += 1;
+                    Item::Record { line, record }
+                }
+                Err(kind) => {
+                    self.summary.rejected += 1;
+                    Item::Rejected {
+                        line,
+                        reason: Rejection {
+                            source: self.source.clone(),
+                            line,
+                            kind,
+                        },
+                    }
+                }
+            }));
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Reader<R> {
+    type Item = io::Result<Item>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.next_item() {
+            Ok(Some(item)) => Some(Ok(item)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(error) => {
+                self.done = true;
+                Some(Err(error))
+            }
+        }
+    }
+}
+
+/// One line's bytes (without its line ending) as a record, or why not.
+fn check_line(bytes: &[u8]) -> Result<EscapeRecord, RejectionKind> {
+    let text = std::str::from_utf8(bytes).map_err(|e| RejectionKind::InvalidUtf8 {
+        column: e.valid_up_to() + 1,
+    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let full = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+        RejectionKind::MalformedJson {
+            message,
+            column: e.column(),
+        }
+    })?;
+    let map: Map<String, Value> = match value {
+        Value::Object(map) => map,
+        other => {
+            return Err(RejectionKind::NotAnObject {
+                found: describe(&other),
+            });
+        }
+    };
+    EscapeRecord::from_object(map).map_err(RejectionKind::Field)
+}
