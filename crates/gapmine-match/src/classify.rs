@@ -1,0 +1,412 @@
+//! Classifying records with a compiled [`Matcher`]: the per-record loop, free of per-failure-mode
+//! work and, but for the result it returns, of allocation.
+
+use rayon::prelude::*;
+use regex_automata::{Input, meta};
+
+use crate::compile::{Matcher, Target, Targets, lower_into};
+use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
+
+/// Where a signal fired, before it becomes [`Evidence`].
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    place: Place,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Title,
+    Body,
+    Label(u32),
+    Field(u32),
+}
+
+impl Place {
+    /// Earlier places win: title before body, labels in record order.
+    fn order(self) -> u32 {
+        match self {
+            Place::Title | Place::Field(_) => 0,
+            Place::Body => 1,
+            Place::Label(i) => i,
+        }
+    }
+}
+
+impl Hit {
+    /// Whether `self` is an earlier occurrence than `other`: earlier place, then smaller start,
+    /// then longer.
+    fn before(&self, other: &Hit) -> bool {
+        (self.place.order(), self.start, usize::MAX - self.end)
+            < (other.place.order(), other.start, usize::MAX - other.end)
+    }
+}
+
+/// Buffers reused from record to record: sized once per matcher, reset by bumping a generation
+/// rather than by clearing (so a record costs nothing per signal that did not fire).
+#[derive(Debug)]
+pub struct Scratch {
+    generation: u32,
+    signal_stamp: Vec<u32>,
+    signal_hit: Vec<Hit>,
+    fired: Vec<u32>,
+    scan: u32,
+    regex_stamp: Vec<u32>,
+    candidates: Vec<u32>,
+    caches: Vec<Option<meta::Cache>>,
+    fm_stamp: Vec<u32>,
+    fm_keep: Vec<f64>,
+    fm_damp: Vec<f64>,
+    touched: Vec<u32>,
+    classified: Vec<(u32, u32)>,
+    lower: String,
+}
+
+impl Scratch {
+    fn next_generation(&mut self) {
+        if self.generation == u32::MAX {
+            self.generation = 0;
+            self.signal_stamp.fill(0);
+            self.fm_stamp.fill(0);
+        }
+        self.generation += 1;
+        self.fired.clear();
+        self.touched.clear();
+        self.classified.clear();
+    }
+
+    fn next_scan(&mut self) {
+        if self.scan == u32::MAX {
+            self.scan = 0;
+            self.regex_stamp.fill(0);
+        }
+        self.scan += 1;
+        self.candidates.clear();
+    }
+
+    fn offer(&mut self, signal: u32, hit: Hit) {
+        let s = signal as usize;
+        if self.signal_stamp[s] != self.generation {
+            self.signal_stamp[s] = self.generation;
+            self.signal_hit[s] = hit;
+            self.fired.push(signal);
+        } else if hit.before(&self.signal_hit[s]) {
+            self.signal_hit[s] = hit;
+        }
+    }
+
+    /// Whether `signal` already fired at a place before `place` (so searching `place` is moot).
+    fn settled_before(&self, signal: u32, place: Place) -> bool {
+        let s = signal as usize;
+        self.signal_stamp[s] == self.generation && self.signal_hit[s].place.order() < place.order()
+    }
+}
+
+impl Matcher {
+    /// Fresh buffers for [`Matcher::classify_with`]; keep one per thread.
+    pub fn scratch(&self) -> Scratch {
+        let hit = Hit {
+            place: Place::Title,
+            start: 0,
+            end: 0,
+        };
+        Scratch {
+            generation: 0,
+            signal_stamp: vec![0; self.signals.len()],
+            signal_hit: vec![hit; self.signals.len()],
+            fired: Vec::new(),
+            scan: 0,
+            regex_stamp: vec![0; self.regexes.len()],
+            candidates: Vec::new(),
+            caches: (0..self.regexes.len()).map(|_| None).collect(),
+            fm_stamp: vec![0; self.failure_modes.len()],
+            fm_keep: vec![1.0; self.failure_modes.len()],
+            fm_damp: vec![1.0; self.failure_modes.len()],
+            touched: Vec::new(),
+            classified: Vec::new(),
+            lower: String::new(),
+        }
+    }
+
+    /// Classifies one record. For many records use [`Matcher::classify_batch`] or
+    /// [`Matcher::classify_with`], which reuse buffers.
+    pub fn classify<R: RecordView + ?Sized>(&self, record: &R) -> Classification<'_> {
+        self.classify_with(record, &mut self.scratch())
+    }
+
+    /// Classifies records in parallel; the results are in input order.
+    pub fn classify_batch<R: RecordView + Sync>(&self, records: &[R]) -> Vec<Classification<'_>> {
+        records
+            .par_iter()
+            .map_init(
+                || self.scratch(),
+                |scratch, r| self.classify_with(r, scratch),
+            )
+            .collect()
+    }
+
+    /// Classifies one record with buffers from [`Matcher::scratch`] (of this matcher).
+    pub fn classify_with<R: RecordView + ?Sized>(
+        &self,
+        record: &R,
+        scratch: &mut Scratch,
+    ) -> Classification<'_> {
+        assert_eq!(
+            scratch.signal_stamp.len(),
+            self.signals.len(),
+            "a Scratch is made by the Matcher that uses it"
+        );
+        scratch.next_generation();
+        self.scan(
+            record.title(),
+            Place::Title,
+            &self.title_targets,
+            &self.unbounded_title,
+            scratch,
+        );
+        self.scan(
+            record.body(),
+            Place::Body,
+            &self.body_targets,
+            &self.unbounded_body,
+            scratch,
+        );
+        if !self.labels.is_empty() {
+            for (i, label) in record.labels().iter().enumerate() {
+                lower_into(label, &mut scratch.lower);
+                if let Some(signals) = self.labels.get(scratch.lower.as_str()) {
+                    for &s in signals {
+                        let place = Place::Label(i as u32);
+                        scratch.offer(
+                            s,
+                            Hit {
+                                place,
+                                start: 0,
+                                end: label.len(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        for (f, field) in self.fields.iter().enumerate() {
+            let Some(value) = record.field(&field.name) else {
+                continue;
+            };
+            lower_into(value, &mut scratch.lower);
+            if let Some(signals) = field.values.get(scratch.lower.as_str()) {
+                for &s in signals {
+                    let place = Place::Field(f as u32);
+                    scratch.offer(
+                        s,
+                        Hit {
+                            place,
+                            start: 0,
+                            end: value.len(),
+                        },
+                    );
+                }
+            }
+        }
+        self.decide(record, scratch)
+    }
+
+    /// One automaton pass over a field's text, then the regexes whose literals it contained.
+    fn scan(
+        &self,
+        text: &str,
+        place: Place,
+        targets: &Targets,
+        unbounded: &[u32],
+        scratch: &mut Scratch,
+    ) {
+        scratch.next_scan();
+        if let Some(automaton) = &self.automaton {
+            for m in automaton.find_overlapping_iter(text) {
+                for &target in targets.get(m.pattern().as_usize()) {
+                    match target {
+                        Target::Phrase(s) => scratch.offer(
+                            s,
+                            Hit {
+                                place,
+                                start: m.start(),
+                                end: m.end(),
+                            },
+                        ),
+                        Target::Regex(r) => {
+                            if scratch.regex_stamp[r as usize] != scratch.scan {
+                                scratch.regex_stamp[r as usize] = scratch.scan;
+                                scratch.candidates.push(r);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let candidates = std::mem::take(&mut scratch.candidates);
+        for &r in candidates.iter().chain(unbounded) {
+            let info = &self.regexes[r as usize];
+            if scratch.settled_before(info.signal, place) {
+                continue;
+            }
+            let cache = scratch.caches[r as usize].get_or_insert_with(|| info.regex.create_cache());
+            if let Some(m) = info.regex.search_with(cache, &Input::new(text)) {
+                scratch.offer(
+                    info.signal,
+                    Hit {
+                        place,
+                        start: m.start(),
+                        end: m.end(),
+                    },
+                );
+            }
+        }
+        scratch.candidates = candidates;
+    }
+
+    /// Scores the failure modes whose signals fired, applies thresholds and parents, and builds
+    /// the result.
+    fn decide<'m, R: RecordView + ?Sized>(
+        &'m self,
+        record: &R,
+        scratch: &mut Scratch,
+    ) -> Classification<'m> {
+        // Signal ids are in catalogue order, so this groups fired signals by failure mode.
+        scratch.fired.sort_unstable();
+        for &s in &scratch.fired {
+            let signal = &self.signals[s as usize];
+            let fm = signal.failure_mode as usize;
+            if scratch.fm_stamp[fm] != scratch.generation {
+                scratch.fm_stamp[fm] = scratch.generation;
+                scratch.fm_keep[fm] = 1.0;
+                scratch.fm_damp[fm] = 1.0;
+                scratch.touched.push(fm as u32);
+            }
+            let w = signal.weight;
+            if w > 0.0 {
+                scratch.fm_keep[fm] *= 1.0 - w;
+            } else if w < 0.0 {
+                scratch.fm_damp[fm] *= 1.0 - w.abs();
+            }
+        }
+        let score = |scratch: &Scratch, fm: usize| {
+            if scratch.fm_stamp[fm] == scratch.generation {
+                (1.0 - scratch.fm_keep[fm]) * scratch.fm_damp[fm]
+            } else {
+                0.0
+            }
+        };
+
+        // (implied failure mode, classified descendant) pairs, the classified ones as (fm, fm).
+        for &fm in &scratch.touched {
+            let info = &self.failure_modes[fm as usize];
+            let s = score(scratch, fm as usize);
+            if s > 0.0 && s >= info.threshold {
+                scratch.classified.push((fm, fm));
+                for &a in &info.ancestors {
+                    scratch.classified.push((a, fm));
+                }
+            }
+        }
+        scratch.classified.sort_unstable();
+
+        let mut out = Classification::default();
+        let mut next_classified = 0;
+        let mut next_fired = 0;
+        let emit = |fm: u32, scratch: &Scratch, next_fired: &mut usize| {
+            let info = &self.failure_modes[fm as usize];
+            let s = score(scratch, fm as usize);
+            let mut evidence = Vec::new();
+            while let Some(&sig) = scratch.fired.get(*next_fired) {
+                let signal = &self.signals[sig as usize];
+                if signal.failure_mode > fm {
+                    break;
+                }
+                *next_fired += 1;
+                if signal.failure_mode < fm {
+                    continue;
+                }
+                evidence.push(self.evidence(record, sig, &scratch.signal_hit[sig as usize]));
+            }
+            Decision {
+                failure_mode: &info.id,
+                score: s,
+                threshold: info.threshold,
+                reached: s > 0.0 && s >= info.threshold,
+                implied_by: Vec::new(),
+                evidence,
+            }
+        };
+        // Walk the touched and the implied failure modes together, in catalogue order.
+        scratch.touched.sort_unstable();
+        let mut next_touched = 0;
+        loop {
+            let t = scratch.touched.get(next_touched).copied();
+            let c = scratch.classified.get(next_classified).map(|p| p.0);
+            let fm = match (t, c) {
+                (None, None) => break,
+                (Some(t), None) => t,
+                (None, Some(c)) => c,
+                (Some(t), Some(c)) => t.min(c),
+            };
+            if t == Some(fm) {
+                next_touched += 1;
+            }
+            let mut decision = emit(fm, scratch, &mut next_fired);
+            let mut classified = false;
+            while let Some(&(implied, child)) = scratch.classified.get(next_classified) {
+                if implied != fm {
+                    break;
+                }
+                next_classified += 1;
+                classified = true;
+                if child != fm {
+                    decision
+                        .implied_by
+                        .push(&self.failure_modes[child as usize].id);
+                }
+            }
+            if classified {
+                out.matches.push(decision);
+            } else if decision.score > 0.0 {
+                out.near_misses.push(decision);
+            }
+        }
+        out
+    }
+
+    fn evidence<'m, R: RecordView + ?Sized>(
+        &'m self,
+        record: &R,
+        signal: u32,
+        hit: &Hit,
+    ) -> Evidence<'m> {
+        let info = &self.signals[signal as usize];
+        let range = hit.start..hit.end;
+        let (field, text) = match hit.place {
+            Place::Title => (
+                EvidenceField::Title,
+                record.title()[range.clone()].to_owned(),
+            ),
+            Place::Body => (EvidenceField::Body, record.body()[range.clone()].to_owned()),
+            Place::Label(i) => (EvidenceField::Label, record.labels()[i as usize].clone()),
+            Place::Field(f) => {
+                let name = self.fields[f as usize].name.as_str();
+                (
+                    EvidenceField::Field(name),
+                    record.field(name).unwrap_or_default().to_owned(),
+                )
+            }
+        };
+        Evidence {
+            failure_mode: &self.failure_modes[info.failure_mode as usize].id,
+            signal_index: info.index as usize,
+            kind: info.kind,
+            weight: info.weight,
+            field,
+            range,
+            text,
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! Compiling failure modes into a [`Matcher`]: everything decided once per catalogue.
+
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use gapmine_model::{FailureMode, Id, SignalKind, TextField};
+use regex_automata::meta;
+use rustc_hash::FxHashMap;
+
+use crate::EvidenceKind;
+use crate::literal::{Prefilter, prefilter};
+
+/// Why a catalogue could not be compiled: only what the checker cannot have caught.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileError {
+    /// A pattern the regex engine rejects (an unchecked model, or a pattern beyond its size limit).
+    InvalidPattern {
+        /// The failure mode that owns the pattern.
+        failure_mode: Id,
+        /// The signal's index in the failure mode's `signals`.
+        signal_index: usize,
+        /// The pattern as written.
+        pattern: String,
+        /// The regex engine's message.
+        message: String,
+    },
+    /// The phrase and literal automaton could not be built (too many or too long phrases).
+    Automaton {
+        /// The automaton builder's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::InvalidPattern {
+                failure_mode,
+                signal_index,
+                pattern,
+                message,
+            } => write!(
+                f,
+                "failure mode `{failure_mode}`, signal {signal_index}: pattern `{pattern}` does not compile: {message}; run `gapmine check` to see where"
+            ),
+            CompileError::Automaton { message } => write!(
+                f,
+                "the catalogue's phrases could not be compiled into one automaton: {message}; try fewer or shorter phrases"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// A catalogue compiled for matching: build once, classify many records (it is `Send + Sync`).
+#[derive(Debug)]
+pub struct Matcher {
+    pub(crate) failure_modes: Vec<FailureModeInfo>,
+    /// Every signal of every failure mode, flattened in catalogue order: the signals of one failure
+    /// mode are contiguous, so sorting fired signal ids groups them by failure mode.
+    pub(crate) signals: Vec<SignalInfo>,
+    /// Phrases and pattern literals, ASCII case-insensitive; `None` when there are none.
+    pub(crate) automaton: Option<AhoCorasick>,
+    /// What each automaton needle means when found in the title, and in the body.
+    pub(crate) title_targets: Targets,
+    pub(crate) body_targets: Targets,
+    pub(crate) regexes: Vec<RegexInfo>,
+    /// Patterns without a usable literal, run on every title / body.
+    pub(crate) unbounded_title: Vec<u32>,
+    pub(crate) unbounded_body: Vec<u32>,
+    /// Lower-cased label → label signals.
+    pub(crate) labels: FxHashMap<String, Vec<u32>>,
+    /// Field names the catalogue asks about, each with its lower-cased values → field signals.
+    pub(crate) fields: Vec<FieldInfo>,
+}
+
+#[derive(Debug)]
+pub(crate) struct FailureModeInfo {
+    pub(crate) id: Id,
+    pub(crate) threshold: f64,
+    /// Parent, grandparent, …: resolved once, cycles cut.
+    pub(crate) ancestors: Vec<u32>,
+}
+
+#[derive(Debug)]
+pub(crate) struct SignalInfo {
+    pub(crate) failure_mode: u32,
+    pub(crate) index: u32,
+    pub(crate) weight: f64,
+    pub(crate) kind: EvidenceKind,
+}
+
+#[derive(Debug)]
+pub(crate) struct RegexInfo {
+    pub(crate) signal: u32,
+    pub(crate) regex: meta::Regex,
+}
+
+#[derive(Debug)]
+pub(crate) struct FieldInfo {
+    pub(crate) name: String,
+    pub(crate) values: FxHashMap<String, Vec<u32>>,
+}
+
+/// What finding a needle means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Target {
+    /// A phrase of this signal occurred.
+    Phrase(u32),
+    /// A literal of this regex occurred: run it.
+    Regex(u32),
+}
+
+/// Per automaton needle, a slice of targets (flattened: one allocation, not one per needle).
+#[derive(Debug, Default)]
+pub(crate) struct Targets {
+    offsets: Vec<u32>,
+    items: Vec<Target>,
+}
+
+impl Targets {
+    fn build(per_needle: Vec<Vec<Target>>) -> Targets {
+        let mut t = Targets::default();
+        t.offsets.push(0);
+        for mut list in per_needle {
+            list.sort();
+            list.dedup();
+            t.items.extend(list);
+            t.offsets.push(t.items.len() as u32);
+        }
+        t
+    }
+
+    pub(crate) fn get(&self, needle: usize) -> &[Target] {
+        &self.items[self.offsets[needle] as usize..self.offsets[needle + 1] as usize]
+    }
+}
+
+/// Lower-cases by Unicode, character by character, into `out` (the same function on both sides of
+/// every label and field comparison).
+pub(crate) fn lower_into(text: &str, out: &mut String) {
+    out.clear();
+    for c in text.chars() {
+        out.extend(c.to_lowercase());
+    }
+}
+
+fn lower(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    lower_into(text, &mut out);
+    out
+}
+
+#[derive(Default)]
+struct Needles {
+    index: FxHashMap<Vec<u8>, usize>,
+    bytes: Vec<Vec<u8>>,
+    title: Vec<Vec<Target>>,
+    body: Vec<Vec<Target>>,
+}
+
+impl Needles {
+    fn add(&mut self, needle: Vec<u8>, target: Target, field: TextField) {
+        let next = self.bytes.len();
+        let id = *self.index.entry(needle.clone()).or_insert(next);
+        if id == next {
+            self.bytes.push(needle);
+            self.title.push(Vec::new());
+            self.body.push(Vec::new());
+        }
+        if matches!(field, TextField::Title | TextField::Any) {
+            self.title[id].push(target);
+        }
+        if matches!(field, TextField::Body | TextField::Any) {
+            self.body[id].push(target);
+        }
+    }
+}
+
+impl Matcher {
+    /// Compiles failure modes (in catalogue order) with the manifest's default threshold.
+    ///
+    /// Empty phrases never fire. Unknown parents are ignored and parent cycles cut (the checker
+    /// reports both).
+    pub fn compile(
+        failure_modes: &[FailureMode],
+        default_threshold: f64,
+    ) -> Result<Matcher, CompileError> {
+        let mut index_of: FxHashMap<&Id, u32> = FxHashMap::default();
+        for (i, fm) in failure_modes.iter().enumerate() {
+            index_of.entry(&fm.common.id).or_insert(i as u32);
+        }
+
+        let mut infos = Vec::with_capacity(failure_modes.len());
+        for (i, fm) in failure_modes.iter().enumerate() {
+            let mut ancestors = Vec::new();
+            let mut current = fm.parent.as_ref().and_then(|p| index_of.get(p)).copied();
+            while let Some(a) = current {
+                if a as usize == i || ancestors.contains(&a) {
+                    break;
+                }
+                ancestors.push(a);
+                current = failure_modes[a as usize]
+                    .parent
+                    .as_ref()
+                    .and_then(|p| index_of.get(p))
+                    .copied();
+            }
+            infos.push(FailureModeInfo {
+                id: fm.common.id.clone(),
+                threshold: fm.threshold.map_or(default_threshold, |t| t.0),
+                ancestors,
+            });
+        }
+
+        let mut signals = Vec::new();
+        let mut needles = Needles::default();
+        let mut regexes = Vec::new();
+        let mut unbounded_title = Vec::new();
+        let mut unbounded_body = Vec::new();
+        let mut labels: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut fields: Vec<FieldInfo> = Vec::new();
+        let parser = regex_syntax::ParserBuilder::new();
+
+        for (fm_index, fm) in failure_modes.iter().enumerate() {
+            for (signal_index, signal) in fm.signals.iter().enumerate() {
+                let id = signals.len() as u32;
+                let kind = match &signal.kind {
+                    SignalKind::Phrase(phrases) => {
+                        for phrase in phrases.iter().filter(|p| !p.is_empty()) {
+                            let needle = phrase.as_bytes().to_ascii_lowercase();
+                            needles.add(needle, Target::Phrase(id), signal.field);
+                        }
+                        EvidenceKind::Phrase
+                    }
+                    SignalKind::Pattern(patterns) => {
+                        for pattern in patterns {
+                            let invalid = |message: String| CompileError::InvalidPattern {
+                                failure_mode: fm.common.id.clone(),
+                                signal_index,
+                                pattern: pattern.clone(),
+                                message,
+                            };
+                            let hir = parser.build().parse(pattern).map_err(|e| {
+                                invalid(match e {
+                                    regex_syntax::Error::Parse(e) => e.kind().to_string(),
+                                    regex_syntax::Error::Translate(e) => e.kind().to_string(),
+                                    e => e.to_string(),
+                                })
+                            })?;
+                            let regex = meta::Regex::builder().build_from_hir(&hir).map_err(|e| {
+                                invalid(match e.size_limit() {
+                                    Some(limit) => format!(
+                                        "it compiles to more than the size limit of {limit} bytes"
+                                    ),
+                                    None => e.to_string(),
+                                })
+                            })?;
+                            let r = regexes.len() as u32;
+                            regexes.push(RegexInfo { signal: id, regex });
+                            match prefilter(&hir) {
+                                Prefilter::Literals(literals) => {
+                                    for literal in literals {
+                                        needles.add(literal, Target::Regex(r), signal.field);
+                                    }
+                                }
+                                Prefilter::Unbounded => {
+                                    if matches!(signal.field, TextField::Title | TextField::Any) {
+                                        unbounded_title.push(r);
+                                    }
+                                    if matches!(signal.field, TextField::Body | TextField::Any) {
+                                        unbounded_body.push(r);
+                                    }
+                                }
+                            }
+                        }
+                        EvidenceKind::Pattern
+                    }
+                    SignalKind::Label(names) => {
+                        for name in names {
+                            let list = labels.entry(lower(name)).or_default();
+                            if !list.contains(&id) {
+                                list.push(id);
+                            }
+                        }
+                        EvidenceKind::Label
+                    }
+                    SignalKind::Field { name, values } => {
+                        let at = match fields.iter().position(|f| f.name == *name) {
+                            Some(at) => at,
+                            None => {
+                                fields.push(FieldInfo {
+                                    name: name.clone(),
+                                    values: FxHashMap::default(),
+                                });
+                                fields.len() - 1
+                            }
+                        };
+                        for value in values {
+                            let list = fields[at].values.entry(lower(value)).or_default();
+                            if !list.contains(&id) {
+                                list.push(id);
+                            }
+                        }
+                        EvidenceKind::Field
+                    }
+                };
+                signals.push(SignalInfo {
+                    failure_mode: fm_index as u32,
+                    index: signal_index as u32,
+                    weight: signal.weight.0.clamp(-1.0, 1.0),
+                    kind,
+                });
+            }
+        }
+
+        let automaton = if needles.bytes.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&needles.bytes)
+                    .map_err(|e| CompileError::Automaton {
+                        message: e.to_string(),
+                    })?,
+            )
+        };
+
+        Ok(Matcher {
+            failure_modes: infos,
+            signals,
+            automaton,
+            title_targets: Targets::build(needles.title),
+            body_targets: Targets::build(needles.body),
+            regexes,
+            unbounded_title,
+            unbounded_body,
+            labels,
+            fields,
+        })
+    }
+
+    /// How many failure modes the matcher knows.
+    pub fn failure_mode_count(&self) -> usize {
+        self.failure_modes.len()
+    }
+
+    /// How many patterns have no usable literal and so run on every record (worth a warning: each
+    /// costs a regex search per record).
+    pub fn unbounded_pattern_count(&self) -> usize {
+        self.regexes.len()
+            - self
+                .regexes
+                .iter()
+                .enumerate()
+                .filter(|(r, _)| {
+                    let r = *r as u32;
+                    !self.unbounded_title.contains(&r) && !self.unbounded_body.contains(&r)
+                })
+                .count()
+    }
+}
