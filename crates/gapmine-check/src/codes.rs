@@ -187,6 +187,12 @@ codes! {
         why: "Usually a typo or a moved folder: the entries meant to be included are missing.",
         example: "catalogue \"acme\" version=\"1.0.0\" {\n    include \"failure-mode/*.kdl\"\n}",
     };
+    /// An entry example that the failure mode's signals do not decide as it says.
+    FailingExample = "failing-example", Error, {
+        what: "An `examples` case of a failure mode that the catalogue's matcher decides otherwise: a `matches` text that is not classified as the failure mode, or a `rejects` text that is. The message gives the score and the threshold.",
+        why: "Examples are the entry's own tests: a failing one means the signals do not recognise what the entry says they recognise, or recognise what they should not.",
+        example: "failure-mode \"flaky-test\" {\n    title \"Flaky test\"\n    signals {\n        phrase \"flaky\" weight=0.9\n    }\n    examples {\n        matches \"the checkout test fails one run in ten\"\n    }\n}",
+    };
     /// A failure mode that no intervention resolves.
     UncoveredFailureMode = "uncovered-failure-mode", Warning, {
         what: "A failure mode that no intervention `resolves` (directly; an intervention on a child failure mode does not cover its parent).",

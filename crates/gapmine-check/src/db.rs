@@ -397,6 +397,54 @@ pub fn id_texts(db: &dyn Db, catalogue: Catalogue, kind: EntryKind) -> Vec<Strin
         .collect()
 }
 
+/// What the matcher needs of a file's failure modes: their ids, parents, thresholds and signals,
+/// and nothing else, so an edit to a title, a summary or an example leaves it equal and the
+/// matcher is not compiled again.
+#[salsa::tracked(returns(ref))]
+pub fn file_signals(db: &dyn Db, file: SourceFile) -> Vec<gapmine_model::FailureMode> {
+    file_entries(db, file)
+        .iter()
+        .filter_map(|&entry| match lowered(db, entry).entry.as_ref()? {
+            gapmine_model::Entry::FailureMode(fm) => Some(gapmine_model::FailureMode {
+                common: gapmine_model::Common {
+                    id: fm.common.id.clone(),
+                    title: String::new(),
+                    summary: None,
+                    tags: Vec::new(),
+                    see: Vec::new(),
+                    since: None,
+                    deprecated: None,
+                    replaced_by: None,
+                },
+                probes: Vec::new(),
+                examples: Vec::new(),
+                ..fm.clone()
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The catalogue compiled for matching, once per change to its signals; `Err` with the reason
+/// where a pattern the checker let through still does not compile.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn matcher(
+    db: &dyn Db,
+    catalogue: Catalogue,
+) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
+    let mut failure_modes = Vec::new();
+    for file in &included_files(db, catalogue).files {
+        failure_modes.extend(file_signals(db, *file).iter().cloned());
+    }
+    let threshold = manifest(db, catalogue)
+        .manifest
+        .as_ref()
+        .map_or(0.5, |m| m.threshold.0);
+    gapmine_match::Matcher::compile(&failure_modes, threshold)
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string())
+}
+
 /// The whole model: every lowered entry, in catalogue order.
 #[salsa::tracked(returns(ref))]
 pub fn model(db: &dyn Db, catalogue: Catalogue) -> Vec<gapmine_model::Entry> {

@@ -147,6 +147,7 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
                 .iter()
                 .cloned(),
         );
+        anchored.extend(checks::examples::failing_examples(db, file).iter().cloned());
     }
     anchored.extend(global_share(db, catalogue, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)

@@ -751,3 +751,46 @@ fn every_documented_example_triggers_its_code() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn failing_example() {
+    check_ignoring(
+        &[Code::UncoveredFailureMode],
+        r#"
+        //- /catalogue.kdl
+        failure-mode "flaky-test" {
+            title "Flaky test"
+            signals {
+                phrase "flaky" "intermittent" weight=0.6
+                phrase "timeout" weight=-0.5
+            }
+            examples {
+                matches "checkout test is flaky on main"
+                matches "the checkout test fails one run in ten"
+        //              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error[failing-example]: this example is not classified as `flaky-test`: it scores 0.00, below the threshold 0.50
+        //              = help: add a signal that recognises it, raise a weight, or run `gapmine explain` on it to see what fired
+                // A negative signal keeps this one out: 1 - 0.6 = 0.4, times 1 - 0.5.
+                rejects "intermittent timeout talking to the payments db"
+                // A child classifies this one, and a child implies its parent.
+                rejects "Thread.sleep in the retry loop of the payments client"
+        //              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error[failing-example]: this example is classified as `flaky-test`, which it should not be: a child failure mode (`timing-test`) implies it
+        //              = help: add a negative signal for what sets it apart, or lower a weight
+                rejects "flaky network in the office"
+        //              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error[failing-example]: this example is classified as `flaky-test`, which it should not be: it scores 0.60, at or above the threshold 0.50
+        //              = help: add a negative signal for what sets it apart, or lower a weight
+            }
+        }
+        failure-mode "timing-test" {
+            title "Timing-dependent test"
+            parent "flaky-test"
+            threshold 0.8
+            signals {
+                phrase "Thread.sleep" weight=0.9
+            }
+            examples {
+                matches "Thread.sleep(100) races the cache eviction"
+            }
+        }
+        "#,
+    );
+}

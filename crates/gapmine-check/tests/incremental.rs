@@ -159,6 +159,9 @@ fn editing_a_summary_relowers_that_entry_only() {
     assert_not_ran(&log, "duplicate_ids(catalogue)");
     assert_not_ran(&log, "parent_cycles(catalogue)");
     assert_not_ran(&log, "uncovered_failure_modes(catalogue)");
+    // The signals did not change either: the matcher is not compiled again.
+    assert_ran(&log, "file_signals(failure-modes.kdl)");
+    assert_not_ran(&log, "matcher(catalogue)");
 }
 
 #[test]

@@ -197,7 +197,7 @@ fn apply(db: &mut Logged, edit: &Edit, step: usize) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 100,
+        cases: 24, // each step compiles the starter catalogue's matcher twice (incremental and fresh)
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -2,6 +2,7 @@
 
 pub(crate) mod cycles;
 pub(crate) mod duplicates;
+pub(crate) mod examples;
 pub(crate) mod references;
 pub(crate) mod uncovered;
 

@@ -1,0 +1,112 @@
+//! Entry examples: each `matches` text must classify as its failure mode, each `rejects` text
+//! must not, under the catalogue's compiled matcher.
+
+use gapmine_match::RecordText;
+use gapmine_model::EntryKind;
+
+use super::{Anchor, Anchored};
+use crate::codes::Code;
+use crate::db::{Catalogue, Db, SourceFile, file_entries, lowered, manifest, matcher};
+use crate::diagnostic::{SyntaxPath, Target};
+
+/// The failing examples of one file's failure modes.
+///
+/// Depends on the compiled matcher, so it re-runs when any signal of the catalogue changes:
+/// an edit to one failure mode's signals can change how another's examples classify.
+#[salsa::tracked(returns(ref))]
+pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
+    let catalogue = Catalogue::get(db);
+    let Ok(matcher) = matcher(db, catalogue) else {
+        return Vec::new();
+    };
+    let default = manifest(db, catalogue)
+        .manifest
+        .as_ref()
+        .map_or(0.5, |m| m.threshold.0);
+    let mut out = Vec::new();
+    for &entry in file_entries(db, file) {
+        if entry.kind(db) != Some(EntryKind::FailureMode) {
+            continue;
+        }
+        let Some(gapmine_model::Entry::FailureMode(fm)) = lowered(db, entry).entry.as_ref() else {
+            continue;
+        };
+        if fm.examples.is_empty() {
+            continue;
+        }
+        let node = entry.node(db);
+        let children = node.children.as_deref().unwrap_or(&[]);
+        let Some(block) = children.iter().position(|c| c.name == "examples") else {
+            continue;
+        };
+        let cases = children[block].children.as_deref().unwrap_or(&[]);
+        let mut scratch = matcher.scratch();
+        for (k, case) in cases.iter().enumerate() {
+            let matches = match case.name.as_str() {
+                "matches" => true,
+                "rejects" => false,
+                _ => continue,
+            };
+            let Some(text) = crate::lower::args(case).next().and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let classification = matcher.classify_with(&RecordText::title(text), &mut scratch);
+            let decision = classification
+                .matches
+                .iter()
+                .chain(&classification.near_misses)
+                .find(|d| *d.failure_mode == fm.common.id);
+            let classified = classification
+                .matches
+                .iter()
+                .any(|d| *d.failure_mode == fm.common.id);
+            if classified == matches {
+                continue;
+            }
+            let (score, threshold) = decision
+                .map_or((0.0, fm.threshold.map_or(default, |t| t.0)), |d| {
+                    (d.score, d.threshold)
+                });
+            let id = &fm.common.id;
+            let (message, help) = if matches {
+                (
+                    format!("this example is not classified as `{id}`: it scores {score:.2}, below the threshold {threshold:.2}"),
+                    "add a signal that recognises it, raise a weight, or run `gapmine explain` on it to see what fired".to_string(),
+                )
+            } else {
+                let why = decision.map_or_else(String::new, |d| {
+                    if d.reached {
+                        format!(
+                            ": it scores {:.2}, at or above the threshold {:.2}",
+                            d.score, d.threshold
+                        )
+                    } else {
+                        format!(
+                            ": a child failure mode ({}) implies it",
+                            d.implied_by
+                                .iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                });
+                (
+                    format!("this example is classified as `{id}`, which it should not be{why}"),
+                    "add a negative signal for what sets it apart, or lower a weight".to_string(),
+                )
+            };
+            out.push(Anchored {
+                code: Code::FailingExample,
+                message,
+                at: (
+                    Anchor::Entry(entry),
+                    SyntaxPath::new(&[block as u32, k as u32], Target::Arg(0)),
+                ),
+                labels: Vec::new(),
+                help: Some(help),
+            });
+        }
+    }
+    out
+}
