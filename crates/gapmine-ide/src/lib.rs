@@ -177,6 +177,24 @@ impl Analysis {
         self.file(path).map(|f| f.text(&self.db).clone())
     }
 
+    /// The catalogue compiled for matching records, or why it cannot be (a pattern that does
+    /// not compile: `diagnostics` reports it too).
+    pub fn matcher(&self) -> Cancellable<Result<std::sync::Arc<gapmine_match::Matcher>, String>> {
+        let catalogue = self.catalogue;
+        self.with_db(move |db| gapmine_check::db::matcher(db, catalogue).clone())
+    }
+
+    /// The manifest's default threshold (0.5 where the manifest does not say).
+    pub fn default_threshold(&self) -> Cancellable<f64> {
+        let catalogue = self.catalogue;
+        self.with_db(move |db| {
+            gapmine_check::db::manifest(db, catalogue)
+                .manifest
+                .as_ref()
+                .map_or(0.5, |m| m.threshold.0)
+        })
+    }
+
     /// The lowered model of the whole catalogue.
     pub fn model(&self) -> Cancellable<Vec<gapmine_model::Entry>> {
         let catalogue = self.catalogue;

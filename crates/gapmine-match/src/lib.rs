@@ -65,6 +65,22 @@ pub trait RecordView {
     fn field(&self, name: &str) -> Option<&str>;
 }
 
+/// An escape record as the records crate reads it.
+impl RecordView for gapmine_records::EscapeRecord {
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn body(&self) -> &str {
+        self.body.as_deref().unwrap_or_default()
+    }
+    fn labels(&self) -> &[String] {
+        gapmine_records::EscapeRecord::labels(self)
+    }
+    fn field(&self, name: &str) -> Option<&str> {
+        self.text(name)
+    }
+}
+
 /// A borrowed record: title, body, labels and named fields.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RecordText<'a> {
