@@ -38,6 +38,7 @@
 
 mod classify;
 mod compile;
+pub mod eval;
 mod literal;
 #[cfg(test)]
 mod tests;
