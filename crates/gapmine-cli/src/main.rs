@@ -3,6 +3,7 @@
 mod check;
 mod diagnostics;
 mod fmt;
+mod import;
 mod line_index;
 mod output;
 
@@ -24,6 +25,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Format KDL files in place, keeping every comment.
     Fmt(fmt::FmtArgs),
+    /// Import escape records from GitHub, Jira, JUnit XML or CSV exports, as JSONL.
+    Import(import::ImportArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check::run(args, &mut reporter),
         Command::Fmt(args) => fmt::run(args, &mut reporter),
+        Command::Import(args) => import::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),

@@ -7,6 +7,7 @@
 
 #![warn(clippy::disallowed_methods)]
 
+pub mod import;
 mod reader;
 mod record;
 pub mod schema;

@@ -3,6 +3,7 @@
 
 mod check;
 mod fmt;
+mod import;
 
 use std::path::Path;
 use std::process::Command;
