@@ -1,11 +1,15 @@
 //! The `gapmine` binary: parses the command line, runs a command, maps the outcome to an exit code.
 
+mod catalogue;
 mod check;
 mod diagnostics;
+mod explain;
 mod fmt;
 mod import;
 mod line_index;
+mod matching;
 mod output;
+mod test_cmd;
 
 use std::process::ExitCode;
 
@@ -27,6 +31,12 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Import escape records from GitHub, Jira, JUnit XML or CSV exports, as JSONL.
     Import(import::ImportArgs),
+    /// Classify escape records by the catalogue's failure modes, with the evidence.
+    Match(matching::MatchArgs),
+    /// Show step by step why one record is classified as it is.
+    Explain(explain::ExplainArgs),
+    /// Run every failure mode's `examples`, like a test runner.
+    Test(test_cmd::TestArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -58,6 +68,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check::run(args, &mut reporter),
         Command::Fmt(args) => fmt::run(args, &mut reporter),
+        Command::Match(args) => matching::run(args, &mut reporter),
+        Command::Explain(args) => explain::run(args, &mut reporter),
+        Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Import(args) => import::run(args, &mut reporter),
     };
     match result {

@@ -4,6 +4,7 @@
 mod check;
 mod fmt;
 mod import;
+mod matching;
 
 use std::path::Path;
 use std::process::Command;
