@@ -3,6 +3,7 @@
 mod catalogue;
 mod check;
 mod diagnostics;
+mod eval;
 mod explain;
 mod fmt;
 mod import;
@@ -37,6 +38,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Run every failure mode's `examples`, like a test runner.
     Test(test_cmd::TestArgs),
+    /// Measure the catalogue against records whose failure modes are known.
+    Eval(eval::EvalArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -68,10 +71,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check::run(args, &mut reporter),
         Command::Fmt(args) => fmt::run(args, &mut reporter),
+        Command::Import(args) => import::run(args, &mut reporter),
         Command::Match(args) => matching::run(args, &mut reporter),
         Command::Explain(args) => explain::run(args, &mut reporter),
         Command::Test(args) => test_cmd::run(args, &mut reporter),
-        Command::Import(args) => import::run(args, &mut reporter),
+        Command::Eval(args) => eval::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),

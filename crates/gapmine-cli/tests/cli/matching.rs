@@ -365,3 +365,51 @@ fn test_reports_failing_examples() {
     );
     assert_cmd!(env, env.gapmine(&["test", "--catalogue", "cat"]));
 }
+
+/// Records with person-confirmed classes, one of them in a corpus class mapped to catalogue ids.
+const JUDGED: &str = r#"{"id":"J-1","title":"checkout test is flaky","failure_modes":["flaky-test"]}
+{"id":"J-2","title":"UserTest passes in isolation","failure_modes":["order-dependent-test"]}
+{"id":"J-3","title":"request timed out twice","failure_modes":["timeout"]}
+{"id":"J-4","title":"typo on the pricing page"}
+"#;
+
+#[test]
+fn eval_scores_confirmed_classes() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write("judged.jsonl", JUDGED);
+    assert_cmd!(
+        env,
+        env.gapmine(&["eval", "--catalogue", "cat", "judged.jsonl"])
+    );
+}
+
+#[test]
+fn eval_with_a_truth_file_and_a_mapping() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write("records.jsonl", RECORDS);
+    env.write(
+        "truth.jsonl",
+        "{\"id\":\"ESC-1\",\"classes\":[\"Flaky\"]}\n{\"id\":\"ESC-2\",\"classes\":[\"Order\"]}\n{\"id\":\"ESC-3\",\"classes\":[\"Slow\"]}\n{\"id\":\"ESC-4\",\"classes\":[\"Other\"]}\n",
+    );
+    env.write(
+        "map.json",
+        r#"{"Flaky": ["flaky-test"], "Order": ["order-dependent-test"], "Slow": ["timeout"], "Other": []}"#,
+    );
+    assert_cmd!(
+        env,
+        env.gapmine(&[
+            "eval",
+            "--catalogue",
+            "cat",
+            "records.jsonl",
+            "--truth",
+            "truth.jsonl",
+            "--map",
+            "map.json",
+            "--format",
+            "json"
+        ])
+    );
+}
