@@ -6,6 +6,7 @@
 mod alloc;
 mod bench;
 mod bench_check;
+mod bench_match;
 mod codegen;
 mod conformance;
 mod synth;
@@ -33,6 +34,10 @@ commands:
       each other across files (as a process and through the database), re-checks after editing
       one entry's summary and after renaming an id others reference, and the cold check's peak
       heap. Builds and runs itself (and `gapmine`) in release mode.
+  bench match [--runs N] [--size-mb N]
+      Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
+      least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
+      Builds and runs itself in release mode; writes to target/bench-data/match/.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
       docs/schemas/escape-record.schema.json) from the code; a test
@@ -84,8 +89,13 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let Some((what, rest)) = rest.split_first() else {
                 bail!("`bench` needs a benchmark name: cargo xtask bench parse|check");
             };
+            if what == "match" {
+                return bench_match::main(args, rest);
+            }
             if what != "parse" && what != "check" {
-                bail!("unknown benchmark `{what}`: the benchmarks are `parse` and `check`");
+                bail!(
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check` and `match`"
+                );
             }
             let mut options = bench::Options {
                 runs: 7,

@@ -7,6 +7,24 @@ use regex_automata::{Input, meta};
 use crate::compile::{Matcher, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
 
+/// A scratch taken from a matcher's pool, given back when dropped.
+struct Pooled<'m> {
+    matcher: &'m Matcher,
+    scratch: Option<Scratch>,
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(scratch) = self.scratch.take() {
+            self.matcher
+                .pool
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(scratch);
+        }
+    }
+}
+
 /// Where a signal fired, before it becomes [`Evidence`].
 #[derive(Debug, Clone, Copy)]
 struct Hit {
@@ -136,14 +154,33 @@ impl Matcher {
     }
 
     /// Classifies records in parallel; the results are in input order.
+    ///
+    /// Scratch buffers (with their regex caches, which are costly to create and warm) are kept in
+    /// the matcher's pool from call to call: rayon calls `map_init`'s init once per split job,
+    /// not once per thread, so fresh buffers there would be rebuilt many times a batch.
     pub fn classify_batch<R: RecordView + Sync>(&self, records: &[R]) -> Vec<Classification<'_>> {
         records
             .par_iter()
             .map_init(
-                || self.scratch(),
-                |scratch, r| self.classify_with(r, scratch),
+                || Pooled {
+                    matcher: self,
+                    scratch: Some(self.take_scratch()),
+                },
+                |pooled, r| {
+                    let scratch = pooled.scratch.as_mut().expect("held until dropped");
+                    self.classify_with(r, scratch)
+                },
             )
             .collect()
+    }
+
+    fn take_scratch(&self) -> Scratch {
+        let pooled = self
+            .pool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        pooled.unwrap_or_else(|| self.scratch())
     }
 
     /// Classifies one record with buffers from [`Matcher::scratch`] (of this matcher).

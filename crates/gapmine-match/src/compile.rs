@@ -73,6 +73,8 @@ pub struct Matcher {
     pub(crate) labels: FxHashMap<String, Vec<u32>>,
     /// Field names the catalogue asks about, each with its lower-cased values → field signals.
     pub(crate) fields: Vec<FieldInfo>,
+    /// Scratch buffers `classify_batch` reuses from call to call (one per concurrent job).
+    pub(crate) pool: std::sync::Mutex<Vec<crate::Scratch>>,
 }
 
 #[derive(Debug)]
@@ -340,6 +342,7 @@ impl Matcher {
             unbounded_body,
             labels,
             fields,
+            pool: std::sync::Mutex::default(),
         })
     }
 
