@@ -2,7 +2,7 @@
 //! work and, but for the result it returns, of allocation.
 
 use rayon::prelude::*;
-use regex_automata::{Input, meta};
+use regex_automata::{Anchored, Input, meta};
 
 use crate::compile::{Matcher, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
@@ -72,6 +72,8 @@ pub struct Scratch {
     scan: u32,
     regex_stamp: Vec<u32>,
     candidates: Vec<u32>,
+    /// Where the literals of prefix-anchored regexes were found: (regex, start).
+    anchors: Vec<(u32, u32)>,
     caches: Vec<Option<meta::Cache>>,
     fm_stamp: Vec<u32>,
     fm_keep: Vec<f64>,
@@ -101,6 +103,7 @@ impl Scratch {
         }
         self.scan += 1;
         self.candidates.clear();
+        self.anchors.clear();
     }
 
     fn offer(&mut self, signal: u32, hit: Hit) {
@@ -137,6 +140,7 @@ impl Matcher {
             scan: 0,
             regex_stamp: vec![0; self.regexes.len()],
             candidates: Vec::new(),
+            anchors: Vec::new(),
             caches: (0..self.regexes.len()).map(|_| None).collect(),
             fm_stamp: vec![0; self.failure_modes.len()],
             fm_keep: vec![1.0; self.failure_modes.len()],
@@ -271,6 +275,9 @@ impl Matcher {
                                 end: m.end(),
                             },
                         ),
+                        Target::Regex(r) if self.regexes[r as usize].anchored_at_literal => {
+                            scratch.anchors.push((r, m.start() as u32));
+                        }
                         Target::Regex(r) => {
                             if scratch.regex_stamp[r as usize] != scratch.scan {
                                 scratch.regex_stamp[r as usize] = scratch.scan;
@@ -300,6 +307,41 @@ impl Matcher {
             }
         }
         scratch.candidates = candidates;
+        // Prefix-anchored regexes: every match starts where one of their literals was found, so
+        // try each such place, leftmost first, anchored; the first that matches is the leftmost
+        // match a whole-field search would have found. A failed try costs the pattern's length,
+        // not the field's.
+        let mut anchors = std::mem::take(&mut scratch.anchors);
+        anchors.sort_unstable();
+        anchors.dedup();
+        let mut i = 0;
+        while i < anchors.len() {
+            let r = anchors[i].0;
+            let group_end = i + anchors[i..].iter().take_while(|(g, _)| *g == r).count();
+            let info = &self.regexes[r as usize];
+            if !scratch.settled_before(info.signal, place) {
+                let cache =
+                    scratch.caches[r as usize].get_or_insert_with(|| info.regex.create_cache());
+                for &(_, start) in &anchors[i..group_end] {
+                    let input = Input::new(text)
+                        .range(start as usize..)
+                        .anchored(Anchored::Yes);
+                    if let Some(m) = info.regex.search_with(cache, &input) {
+                        scratch.offer(
+                            info.signal,
+                            Hit {
+                                place,
+                                start: m.start(),
+                                end: m.end(),
+                            },
+                        );
+                        break;
+                    }
+                }
+            }
+            i = group_end;
+        }
+        scratch.anchors = anchors;
     }
 
     /// Scores the failure modes whose signals fired, applies thresholds and parents, and builds

@@ -97,6 +97,8 @@ pub(crate) struct SignalInfo {
 pub(crate) struct RegexInfo {
     pub(crate) signal: u32,
     pub(crate) regex: meta::Regex,
+    /// Every match starts with one of the pattern's automaton literals: try it anchored there.
+    pub(crate) anchored_at_literal: bool,
 }
 
 #[derive(Debug)]
@@ -260,9 +262,17 @@ impl Matcher {
                                 })
                             })?;
                             let r = regexes.len() as u32;
-                            regexes.push(RegexInfo { signal: id, regex });
-                            match prefilter(&hir) {
-                                Prefilter::Literals(literals) => {
+                            let prefilter = prefilter(&hir);
+                            regexes.push(RegexInfo {
+                                signal: id,
+                                regex,
+                                anchored_at_literal: matches!(
+                                    prefilter,
+                                    Prefilter::Literals { prefix: true, .. }
+                                ),
+                            });
+                            match prefilter {
+                                Prefilter::Literals { literals, .. } => {
                                     for literal in literals {
                                         needles.add(literal, Target::Regex(r), signal.field);
                                     }

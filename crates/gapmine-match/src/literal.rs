@@ -7,8 +7,15 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Prefilter {
     /// Every match contains one of these (ASCII lower-cased, deduplicated, non-empty) literals, so
-    /// the regex runs only where an ASCII case-insensitive search found one.
-    Literals(Vec<Vec<u8>>),
+    /// the regex runs only where an ASCII case-insensitive search found one. With `prefix`, every
+    /// match *starts* with one of them, so the regex need only be tried, anchored, where one was
+    /// found, instead of searching the whole field.
+    Literals {
+        /// The literals.
+        literals: Vec<Vec<u8>>,
+        /// Whether they are prefixes of every match (rather than suffixes).
+        prefix: bool,
+    },
     /// No usable literal (`\d+`, `x*`): the regex runs on every record.
     Unbounded,
 }
@@ -21,15 +28,15 @@ pub(crate) enum Prefilter {
 /// because short literals fire often. Lower-casing only ASCII keeps the set sound for the ASCII
 /// case-insensitive automaton: a case variant found there is a superset of the exact literals.
 pub(crate) fn prefilter(hir: &Hir) -> Prefilter {
-    let mut best: Option<(usize, Vec<Vec<u8>>)> = None;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+    let mut best: Option<(usize, Vec<Vec<u8>>, bool)> = None;
+    for (kind, prefix) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
         let mut extractor = Extractor::new();
         extractor.kind(kind);
         let seq = extractor.extract(hir);
         let (Some(literals), Some(min)) = (seq.literals(), seq.min_literal_len()) else {
             continue;
         };
-        if min == 0 || best.as_ref().is_some_and(|(m, _)| *m >= min) {
+        if min == 0 || best.as_ref().is_some_and(|(m, _, _)| *m >= min) {
             continue;
         }
         let mut bytes: Vec<Vec<u8>> = literals
@@ -38,10 +45,10 @@ pub(crate) fn prefilter(hir: &Hir) -> Prefilter {
             .collect();
         bytes.sort();
         bytes.dedup();
-        best = Some((min, bytes));
+        best = Some((min, bytes, prefix));
     }
     match best {
-        Some((_, literals)) => Prefilter::Literals(literals),
+        Some((_, literals, prefix)) => Prefilter::Literals { literals, prefix },
         None => Prefilter::Unbounded,
     }
 }
@@ -53,7 +60,7 @@ mod tests {
     fn check(pattern: &str) -> String {
         let hir = regex_syntax::Parser::new().parse(pattern).unwrap();
         match prefilter(&hir) {
-            Prefilter::Literals(ls) => ls
+            Prefilter::Literals { literals: ls, .. } => ls
                 .iter()
                 .map(|l| String::from_utf8_lossy(l).into_owned())
                 .collect::<Vec<_>>()
