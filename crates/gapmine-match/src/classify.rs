@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use regex_automata::{Anchored, Input, meta};
 
-use crate::compile::{Matcher, Target, Targets, lower_into};
+use crate::compile::{Confirm, Matcher, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
 
 /// A scratch taken from a matcher's pool, given back when dropped.
@@ -72,8 +72,8 @@ pub struct Scratch {
     scan: u32,
     regex_stamp: Vec<u32>,
     candidates: Vec<u32>,
-    /// Where the literals of prefix-anchored regexes were found: (regex, start).
-    anchors: Vec<(u32, u32)>,
+    /// Where the literals of regexes confirmed at their literals were found: (regex, start, end).
+    anchors: Vec<(u32, u32, u32)>,
     caches: Vec<Option<meta::Cache>>,
     fm_stamp: Vec<u32>,
     fm_keep: Vec<f64>,
@@ -275,8 +275,8 @@ impl Matcher {
                                 end: m.end(),
                             },
                         ),
-                        Target::Regex(r) if self.regexes[r as usize].anchored_at_literal => {
-                            scratch.anchors.push((r, m.start() as u32));
+                        Target::Regex(r) if self.regexes[r as usize].confirm != Confirm::Whole => {
+                            scratch.anchors.push((r, m.start() as u32, m.end() as u32));
                         }
                         Target::Regex(r) => {
                             if scratch.regex_stamp[r as usize] != scratch.scan {
@@ -307,36 +307,53 @@ impl Matcher {
             }
         }
         scratch.candidates = candidates;
-        // Prefix-anchored regexes: every match starts where one of their literals was found, so
-        // try each such place, leftmost first, anchored; the first that matches is the leftmost
-        // match a whole-field search would have found. A failed try costs the pattern's length,
-        // not the field's.
+        // Regexes confirmed at their literals. Where every match starts with a literal, try each
+        // place a literal was found, leftmost first, anchored: the first that matches is the
+        // leftmost match a whole-field search would have found, and a failed try costs the
+        // pattern's length, not the field's. Where every match ends with a literal and is at most
+        // `max` bytes long, the leftmost match starts in one of the windows of `max` bytes that
+        // end at a literal: find the smallest such start, then take the match anchored there, so
+        // the match is exactly the whole-field search's.
         let mut anchors = std::mem::take(&mut scratch.anchors);
         anchors.sort_unstable();
         anchors.dedup();
         let mut i = 0;
         while i < anchors.len() {
             let r = anchors[i].0;
-            let group_end = i + anchors[i..].iter().take_while(|(g, _)| *g == r).count();
+            let group_end = i + anchors[i..].iter().take_while(|(g, _, _)| *g == r).count();
             let info = &self.regexes[r as usize];
             if !scratch.settled_before(info.signal, place) {
                 let cache =
                     scratch.caches[r as usize].get_or_insert_with(|| info.regex.create_cache());
-                for &(_, start) in &anchors[i..group_end] {
-                    let input = Input::new(text)
-                        .range(start as usize..)
-                        .anchored(Anchored::Yes);
-                    if let Some(m) = info.regex.search_with(cache, &input) {
-                        scratch.offer(
-                            info.signal,
-                            Hit {
-                                place,
-                                start: m.start(),
-                                end: m.end(),
-                            },
-                        );
-                        break;
+                let anchored = |cache: &mut meta::Cache, start: usize| {
+                    let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+                    info.regex.search_with(cache, &input)
+                };
+                let found = match info.confirm {
+                    Confirm::WindowBeforeLiteral(max) => {
+                        let mut leftmost: Option<usize> = None;
+                        for &(_, _, end) in &anchors[i..group_end] {
+                            let end = end as usize;
+                            let input = Input::new(text).range(end.saturating_sub(max)..end);
+                            if let Some(m) = info.regex.search_with(cache, &input) {
+                                leftmost = Some(leftmost.map_or(m.start(), |l| l.min(m.start())));
+                            }
+                        }
+                        leftmost.and_then(|start| anchored(cache, start))
                     }
+                    _ => anchors[i..group_end]
+                        .iter()
+                        .find_map(|&(_, start, _)| anchored(cache, start as usize)),
+                };
+                if let Some(m) = found {
+                    scratch.offer(
+                        info.signal,
+                        Hit {
+                            place,
+                            start: m.start(),
+                            end: m.end(),
+                        },
+                    );
                 }
             }
             i = group_end;

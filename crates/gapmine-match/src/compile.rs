@@ -97,8 +97,20 @@ pub(crate) struct SignalInfo {
 pub(crate) struct RegexInfo {
     pub(crate) signal: u32,
     pub(crate) regex: meta::Regex,
-    /// Every match starts with one of the pattern's automaton literals: try it anchored there.
-    pub(crate) anchored_at_literal: bool,
+    /// How to confirm the pattern where one of its literals was found.
+    pub(crate) confirm: Confirm,
+}
+
+/// How a literal-prefiltered pattern is confirmed in a field where a literal occurred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Confirm {
+    /// Every match starts with a literal: try it anchored at each occurrence.
+    AnchoredAtLiteral,
+    /// Every match ends with a literal and is at most this many bytes long: search the window
+    /// that ends at each occurrence.
+    WindowBeforeLiteral(usize),
+    /// Search the whole field.
+    Whole,
 }
 
 #[derive(Debug)]
@@ -263,13 +275,19 @@ impl Matcher {
                             })?;
                             let r = regexes.len() as u32;
                             let prefilter = prefilter(&hir);
+                            let confirm = match (&prefilter, hir.properties().maximum_len()) {
+                                (Prefilter::Literals { prefix: true, .. }, _) => {
+                                    Confirm::AnchoredAtLiteral
+                                }
+                                (Prefilter::Literals { prefix: false, .. }, Some(max)) => {
+                                    Confirm::WindowBeforeLiteral(max)
+                                }
+                                _ => Confirm::Whole,
+                            };
                             regexes.push(RegexInfo {
                                 signal: id,
                                 regex,
-                                anchored_at_literal: matches!(
-                                    prefilter,
-                                    Prefilter::Literals { prefix: true, .. }
-                                ),
+                                confirm,
                             });
                             match prefilter {
                                 Prefilter::Literals { literals, .. } => {

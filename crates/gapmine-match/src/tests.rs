@@ -249,6 +249,47 @@ fn label_and_field_signals() {
 }
 
 #[test]
+fn each_pattern_is_confirmed_where_its_literals_allow() {
+    use crate::compile::Confirm;
+    let matcher = Matcher::compile(
+        &[fm(
+            "p",
+            vec![pattern(
+                &[
+                    r"connection (reset|refused)",
+                    r"\d{1,3} ?ms timeout",
+                    r"\w+ deadlock",
+                    r"\d+",
+                ],
+                0.5,
+            )],
+        )],
+        0.5,
+    )
+    .unwrap();
+    let modes: Vec<Confirm> = matcher.regexes.iter().map(|r| r.confirm).collect();
+    assert_eq!(
+        modes,
+        [
+            Confirm::AnchoredAtLiteral,
+            // Three Unicode digits of up to four bytes, a space, "ms timeout".
+            Confirm::WindowBeforeLiteral(23),
+            Confirm::Whole,
+            Confirm::Whole,
+        ]
+    );
+    // Found where the window allows, and the evidence is the whole-field search's match.
+    let fms = [fm("p", vec![pattern(&[r"\d{1,3} ?ms timeout"], 0.5)])];
+    insta::assert_snapshot!(
+        check(&fms, RecordText::title("retried: 1120ms timeout then 7 ms timeout")),
+        @r#"
+    match p 0.500 >= 0.500
+      pattern#0 +0.5 title 10..23 "120ms timeout"
+    "#
+    );
+}
+
+#[test]
 fn patterns_with_and_without_literal_prefilter() {
     let fms = [
         fm("conn", vec![pattern(&["connection (reset|refused)"], 0.7)]),
@@ -467,7 +508,7 @@ mod prop {
 
     const WORDS: &[&str] = &[
         "flaky", "test", "Test", "TIME", "timeout", "out", "dead", "lock", "deadlock", "db", "é",
-        "Été", "42", "7",
+        "Été", "42", "7", "ms", "42ms", "-lock", "ab-lock",
     ];
     const PATTERNS: &[&str] = &[
         r"(?i)dead\s*lock",
@@ -478,6 +519,10 @@ mod prop {
         r"\bout\b",
         r"x*",
         r"été",
+        // Literal suffixes, of matches with a bounded length (tried in windows) and not.
+        r"\d{1,3} ?ms timeout",
+        r"[a-z]{0,3}-lock",
+        r"\w+ deadlock",
     ];
 
     fn word() -> impl Strategy<Value = String> {
