@@ -28,6 +28,8 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use gapmine_match::Matcher;
+
+use crate::synth::Rng;
 use gapmine_model::{Common, FailureMode, Id, Signal, SignalKind, TextField, Weight};
 use gapmine_records::{EscapeRecord, Item, Reader};
 
@@ -505,33 +507,6 @@ fn write_prefix(path: &Path, to: &Path, bytes: u64) -> anyhow::Result<u64> {
 
 // ---------------------------------------------------------------------------------------------
 // Generators.
-
-/// xorshift64*, as in `synth.rs`: the same sequence on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// True with a chance of `n` in 1,000.
-    fn permille(&mut self, n: usize) -> bool {
-        self.below(1000) < n
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// First words of phrases: things that fail.
 const THINGS: &[&str] = &[

@@ -203,11 +203,12 @@ impl Links {
     }
 }
 
-/// xorshift64*: small, fast and good enough to vary text.
-struct Rng(u64);
+/// xorshift64*: small, fast and good enough to vary text; the same sequence on every machine.
+/// Shared by the benchmarks' generators.
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -216,7 +217,7 @@ impl Rng {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
@@ -224,7 +225,12 @@ impl Rng {
         self.below(100) < percent
     }
 
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    /// True with a chance of `n` in 1,000.
+    pub(crate) fn permille(&mut self, n: usize) -> bool {
+        self.below(1000) < n
+    }
+
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }
 

@@ -432,15 +432,26 @@ pub fn matcher(
     db: &dyn Db,
     catalogue: Catalogue,
 ) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
-    let mut failure_modes = Vec::new();
-    for file in &included_files(db, catalogue).files {
-        failure_modes.extend(file_signals(db, *file).iter().cloned());
-    }
     let threshold = manifest(db, catalogue)
         .manifest
         .as_ref()
         .map_or(0.5, |m| m.threshold.0);
-    gapmine_match::Matcher::compile(&failure_modes, threshold)
+    compile_matcher(db, catalogue, threshold)
+}
+
+/// Compiles the catalogue's signals with `default_threshold` (entries with a threshold of their
+/// own keep it). The `matcher` query caches this with the manifest's threshold; a caller that
+/// overrides the default (`gapmine match --threshold`) gets a fresh, uncached compile.
+pub fn compile_matcher(
+    db: &dyn Db,
+    catalogue: Catalogue,
+    default_threshold: f64,
+) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
+    let mut failure_modes = Vec::new();
+    for file in &included_files(db, catalogue).files {
+        failure_modes.extend(file_signals(db, *file).iter().cloned());
+    }
+    gapmine_match::Matcher::compile(&failure_modes, default_threshold)
         .map(std::sync::Arc::new)
         .map_err(|e| e.to_string())
 }

@@ -430,9 +430,9 @@ pub fn ready(
     };
     let compiled = match threshold {
         None => analysis.matcher().map_err(cancelled)?,
-        Some(t) => Matcher::compile(&failure_modes, t)
-            .map(Arc::new)
-            .map_err(|e| e.to_string()),
+        Some(t) => analysis
+            .matcher_with_default_threshold(t)
+            .map_err(cancelled)?,
     };
     let matcher = match compiled {
         Ok(matcher) => matcher,

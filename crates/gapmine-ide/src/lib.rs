@@ -184,6 +184,16 @@ impl Analysis {
         self.with_db(move |db| gapmine_check::db::matcher(db, catalogue).clone())
     }
 
+    /// The catalogue compiled for matching with another default threshold; failure modes with
+    /// a threshold of their own keep it. Compiled anew on each call.
+    pub fn matcher_with_default_threshold(
+        &self,
+        threshold: f64,
+    ) -> Cancellable<Result<std::sync::Arc<gapmine_match::Matcher>, String>> {
+        let catalogue = self.catalogue;
+        self.with_db(move |db| gapmine_check::db::compile_matcher(db, catalogue, threshold))
+    }
+
     /// The manifest's default threshold (0.5 where the manifest does not say).
     pub fn default_threshold(&self) -> Cancellable<f64> {
         let catalogue = self.catalogue;
