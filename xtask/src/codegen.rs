@@ -33,6 +33,7 @@ pub fn files() -> Vec<(&'static str, String)> {
             "docs/schemas/escape-record.schema.json",
             escape_record_schema(),
         ),
+        (crate::grammar::PATH, crate::grammar::tm_language()),
     ]
 }
 

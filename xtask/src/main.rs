@@ -9,6 +9,7 @@ mod bench_check;
 mod bench_match;
 mod codegen;
 mod conformance;
+mod grammar;
 mod synth;
 #[cfg(test)]
 mod tidy;
