@@ -4,15 +4,55 @@
 //! relative to the catalogue's root); an [`Analysis`] is an immutable snapshot to ask questions
 //! of. A snapshot whose answers an edit made stale is cancelled: its methods return
 //! `Err(Cancelled)` instead of blocking the edit or answering from stale data.
+//!
+//! # Positions
+//!
+//! Every offset and range here is in UTF-8 bytes of the file's text ([`TextRange`]); the
+//! language server converts them to and from the editor's positions (UTF-16 by default). A
+//! [`FilePosition`] is a path and an offset, a [`FileRange`] a path and a range.
+//!
+//! # The questions
+//!
+//! Each works across the catalogue's files where it applies, and on a file with syntax errors
+//! as far as the parser recovered (a broken node does not hide the ones after it):
+//!
+//! | method | answers |
+//! | --- | --- |
+//! | [`Analysis::file_diagnostics`], [`Analysis::diagnostics`] | what `gapmine check` reports, failing examples included |
+//! | [`Analysis::completions`] | ids where a reference is expected (of the kind expected), node and property names, enum values |
+//! | [`Analysis::hover`] | an entry's title, kind, summary, referrers and evidence, on its id or on a reference to it; a node's or property's documentation |
+//! | [`Analysis::goto_definition`] | the entry an id names (every one, where the id is a duplicate) |
+//! | [`Analysis::references`] | every reference to the id, optionally with its definitions |
+//! | [`Analysis::highlight_related`] | the id's definitions and references in the same file |
+//! | [`Analysis::prepare_rename`], [`Analysis::rename`] | the id's range; the edits that rename it everywhere, refused where the new id is invalid or taken |
+//! | [`Analysis::document_symbols`], [`Analysis::workspace_symbols`] | a file's entries and their sections; every entry, fuzzy-matched |
+//! | [`Analysis::code_actions`] | quick fixes and refactorings at a range ([`Assist`]) |
+//! | [`Analysis::format`] | `gapmine fmt`'s output, as edits |
+//! | [`Analysis::semantic_tokens`] | what each significant token is (entry kinds, ids, references, enum values, regexes) |
+//! | [`Analysis::inlay_hints`] | the title of the entry after each reference |
+//! | [`Analysis::code_lenses`] | each failure mode's examples, and its matches in the records history |
+//!
+//! The records history that code lenses count is set on the host
+//! ([`AnalysisHost::set_history`]); the host does no IO, so the caller reads the records.
 
 #![warn(clippy::disallowed_methods)]
 
+mod context;
+pub mod db;
+mod navigation;
+
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};
 use salsa::{Durability, Setter};
 
 pub use gapmine_check::{Code, Diagnostic, Label, Severity};
+pub use gapmine_model::EntryKind;
+pub use gapmine_syntax::TextRange;
+pub use gapmine_syntax::edit::TextEdit;
+pub use navigation::{HighlightKind, HighlightedRange, NavigationTarget};
 pub use salsa::Cancelled;
 
 /// The result of a question to a snapshot that an edit may cancel.
@@ -43,12 +83,49 @@ impl Change {
     }
 }
 
+/// A position in a file: a path relative to the catalogue's root and a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FilePosition {
+    /// The file, relative to the catalogue's root (`gapmine.kdl` for the manifest).
+    pub path: String,
+    /// The offset, in bytes.
+    pub offset: u32,
+}
+
+/// A range in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileRange {
+    /// The file, relative to the catalogue's root.
+    pub path: String,
+    /// The range, in bytes.
+    pub range: TextRange,
+}
+
+/// Text edits to several files, each file's edits on its current text (non-overlapping, in
+/// order of position).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceChange {
+    /// The edits, by path.
+    pub edits: BTreeMap<String, Vec<TextEdit>>,
+}
+
+impl SourceChange {
+    /// Adds edits to a file, keeping each file's edits sorted by position.
+    #[expect(dead_code, reason = "used by the features that follow")]
+    pub(crate) fn extend(&mut self, path: &str, edits: impl IntoIterator<Item = TextEdit>) {
+        let list = self.edits.entry(path.to_string()).or_default();
+        list.extend(edits);
+        list.sort_by_key(|e| (e.range.start, e.range.end));
+    }
+}
+
 /// Owns the database; takes changes.
 #[derive(Debug)]
 pub struct AnalysisHost {
     db: CheckDatabase,
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
+    history: db::HistoryInput,
 }
 
 impl Default for AnalysisHost {
@@ -62,11 +139,21 @@ impl AnalysisHost {
     pub fn new(db: CheckDatabase) -> AnalysisHost {
         let manifest = SourceFile::new(&db, MANIFEST.to_string(), String::new());
         let catalogue = Catalogue::new(&db, manifest, Vec::new());
+        let history = db::HistoryInput::new(&db, None);
         AnalysisHost {
             db,
             catalogue,
             files: BTreeMap::new(),
+            history,
         }
+    }
+
+    /// Sets the records history that code lenses count matches in (`None`: no history). The
+    /// caller reads and parses the records (`gapmine_records::Reader`); the matches are
+    /// computed once per history and per change to the catalogue's signals.
+    pub fn set_history(&mut self, records: Option<Vec<gapmine_records::EscapeRecord>>) {
+        let history = records.map(|r| db::History(Arc::from(r)));
+        self.history.set_history(&mut self.db).to(history);
     }
 
     /// Applies a batch of changes. Snapshots taken before are cancelled.
@@ -123,6 +210,7 @@ impl AnalysisHost {
             db: self.db.clone(),
             catalogue: self.catalogue,
             files: self.files.clone(),
+            history: self.history,
         }
     }
 
@@ -138,12 +226,81 @@ pub struct Analysis {
     db: CheckDatabase,
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
+    history: db::HistoryInput,
+}
+
+/// What the features read: the database, the catalogue and the files by path.
+#[derive(Clone, Copy)]
+pub(crate) struct Snap<'a> {
+    pub(crate) db: &'a dyn Db,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) files: &'a BTreeMap<String, SourceFile>,
+    #[expect(dead_code, reason = "used by the features that follow")]
+    pub(crate) history: db::HistoryInput,
+}
+
+impl<'a> Snap<'a> {
+    /// The file at `path`, if the catalogue has it.
+    pub(crate) fn file(self, path: &str) -> Option<SourceFile> {
+        if path == MANIFEST {
+            Some(self.catalogue.manifest(self.db))
+        } else {
+            self.files.get(path).copied()
+        }
+    }
+
+    /// Whether `file` is the manifest.
+    pub(crate) fn is_manifest(self, file: SourceFile) -> bool {
+        file == self.catalogue.manifest(self.db)
+    }
+
+    /// The file's parse.
+    pub(crate) fn parse(self, file: SourceFile) -> &'a gapmine_syntax::Parse {
+        gapmine_check::db::parse(self.db, file)
+    }
+
+    /// The file's path.
+    pub(crate) fn path(self, file: SourceFile) -> String {
+        file.path(self.db).clone()
+    }
 }
 
 impl Analysis {
     fn with_db<T>(&self, f: impl FnOnce(&dyn Db) -> T + std::panic::UnwindSafe) -> Cancellable<T> {
         let db = &self.db;
         Cancelled::catch(|| f(db))
+    }
+
+    /// Runs a feature on a snapshot, catching cancellation.
+    fn with_snap<T>(&self, f: impl FnOnce(Snap<'_>) -> T) -> Cancellable<T> {
+        let snap = Snap {
+            db: &self.db,
+            catalogue: self.catalogue,
+            files: &self.files,
+            history: self.history,
+        };
+        Cancelled::catch(AssertUnwindSafe(|| f(snap)))
+    }
+
+    /// The entries an id at `position` names: its definitions (several where it is a
+    /// duplicate), from a reference or from the id itself.
+    pub fn goto_definition(&self, position: &FilePosition) -> Cancellable<Vec<NavigationTarget>> {
+        self.with_snap(|snap| navigation::goto_definition(snap, position))
+    }
+
+    /// Every reference to the id at `position`, across the catalogue, in catalogue order; with
+    /// `include_declaration`, its definitions first.
+    pub fn references(
+        &self,
+        position: &FilePosition,
+        include_declaration: bool,
+    ) -> Cancellable<Vec<FileRange>> {
+        self.with_snap(|snap| navigation::references(snap, position, include_declaration))
+    }
+
+    /// The definitions and references of the id at `position` in the same file.
+    pub fn highlight_related(&self, position: &FilePosition) -> Cancellable<Vec<HighlightedRange>> {
+        self.with_snap(|snap| navigation::highlight_related(snap, position))
     }
 
     /// Every diagnostic of the catalogue: the manifest's, then each included file's.
