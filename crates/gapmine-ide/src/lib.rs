@@ -40,6 +40,7 @@
 mod context;
 pub mod db;
 mod navigation;
+mod rename;
 
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
@@ -53,6 +54,7 @@ pub use gapmine_model::EntryKind;
 pub use gapmine_syntax::TextRange;
 pub use gapmine_syntax::edit::TextEdit;
 pub use navigation::{HighlightKind, HighlightedRange, NavigationTarget};
+pub use rename::RenameError;
 pub use salsa::Cancelled;
 
 /// The result of a question to a snapshot that an edit may cancel.
@@ -111,7 +113,6 @@ pub struct SourceChange {
 
 impl SourceChange {
     /// Adds edits to a file, keeping each file's edits sorted by position.
-    #[expect(dead_code, reason = "used by the features that follow")]
     pub(crate) fn extend(&mut self, path: &str, edits: impl IntoIterator<Item = TextEdit>) {
         let list = self.edits.entry(path.to_string()).or_default();
         list.extend(edits);
@@ -296,6 +297,25 @@ impl Analysis {
         include_declaration: bool,
     ) -> Cancellable<Vec<FileRange>> {
         self.with_snap(|snap| navigation::references(snap, position, include_declaration))
+    }
+
+    /// The range of the id at `position`, without quotes: what a rename replaces.
+    pub fn prepare_rename(
+        &self,
+        position: &FilePosition,
+    ) -> Cancellable<Result<FileRange, RenameError>> {
+        self.with_snap(|snap| rename::prepare_rename(snap, position))
+    }
+
+    /// Renames the id at `position` to `new_name` in its definitions and every reference, in
+    /// every file of the catalogue. Refused where `new_name` is not a valid id or another
+    /// entry has it.
+    pub fn rename(
+        &self,
+        position: &FilePosition,
+        new_name: &str,
+    ) -> Cancellable<Result<SourceChange, RenameError>> {
+        self.with_snap(|snap| rename::rename(snap, position, new_name))
     }
 
     /// The definitions and references of the id at `position` in the same file.

@@ -1,6 +1,10 @@
 //! The editor features of `gapmine-ide`, one module per feature, each tested on text fixtures
 //! with `$0` for the cursor (see `fixture.rs`).
 
-#[allow(dead_code, reason = "the harness serves every feature; not each uses all of it")]
+#[allow(
+    dead_code,
+    reason = "the harness serves every feature; not each uses all of it"
+)]
 mod fixture;
 mod navigation;
+mod rename;
