@@ -37,7 +37,6 @@ impl Spec {
     }
 
     /// The properties this node accepts.
-    #[expect(dead_code, reason = "used by the features that follow")]
     pub(crate) fn props(self) -> &'static [PropSpec] {
         match self {
             Spec::Entry(kind) => schema::entry(kind).props,

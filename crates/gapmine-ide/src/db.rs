@@ -101,3 +101,90 @@ pub fn history_counts(
     }
     Some(counts)
 }
+
+/// What the editor shows of an entry: in completion, hover, symbols and inlay hints.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EntrySummary {
+    /// The id.
+    pub id: String,
+    /// The kind.
+    pub kind: gapmine_model::EntryKind,
+    /// The title, if it has one.
+    pub title: Option<String>,
+    /// The summary, if it has one.
+    pub summary: Option<String>,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+    /// Its replacement, if it names one.
+    pub replaced_by: Option<String>,
+    /// Its `evidence` (interventions), by outcome: held, failed, pending.
+    pub evidence: [u32; 3],
+}
+
+/// The entries of a file (of a known kind, with an id), summarised; per file, so an edit to a
+/// title re-summarises one file.
+#[salsa::tracked(returns(ref))]
+pub fn file_summaries(db: &dyn Db, file: gapmine_check::SourceFile) -> Vec<EntrySummary> {
+    gapmine_check::db::file_entries(db, file)
+        .iter()
+        .filter_map(|&entry| {
+            let kind = entry.kind(db)?;
+            let id = entry.id(db).clone()?;
+            let node = entry.node(db);
+            let mut evidence = [0; 3];
+            for child in children(node).iter().filter(|c| c.name == "evidence") {
+                let outcome = child
+                    .entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.name.as_deref() == Some("outcome"))
+                    .and_then(|e| e.value.as_str());
+                match outcome {
+                    Some("held") => evidence[0] += 1,
+                    Some("failed") => evidence[1] += 1,
+                    Some("pending") => evidence[2] += 1,
+                    _ => {}
+                }
+            }
+            Some(EntrySummary {
+                id,
+                kind,
+                title: child_str(node, "title"),
+                summary: child_str(node, "summary"),
+                deprecated: children(node).iter().any(|c| c.name == "deprecated"),
+                replaced_by: child_str(node, "replaced-by"),
+                evidence,
+            })
+        })
+        .collect()
+}
+
+fn children(node: &gapmine_syntax::plain::Node) -> &[gapmine_syntax::plain::Node] {
+    node.children.as_deref().unwrap_or(&[])
+}
+
+/// The first string argument of the first child named `name`.
+pub(crate) fn child_str(node: &gapmine_syntax::plain::Node, name: &str) -> Option<String> {
+    children(node)
+        .iter()
+        .find(|c| c.name == name)?
+        .entries
+        .iter()
+        .find(|e| e.name.is_none())?
+        .value
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The summary of the first entry with the id `id`, through the index.
+pub(crate) fn summary_of<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    id: &str,
+) -> Option<&'db EntrySummary> {
+    let name = Name::new(db, id.to_string());
+    let entry = gapmine_check::db::index(db, catalogue).get(name)?.entry;
+    file_summaries(db, entry.file(db))
+        .iter()
+        .find(|s| s.id == id && Some(s.kind) == entry.kind(db))
+}

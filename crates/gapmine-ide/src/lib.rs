@@ -39,6 +39,7 @@
 
 mod context;
 pub mod db;
+mod hover;
 mod navigation;
 mod rename;
 
@@ -53,6 +54,7 @@ pub use gapmine_check::{Code, Diagnostic, Label, Severity};
 pub use gapmine_model::EntryKind;
 pub use gapmine_syntax::TextRange;
 pub use gapmine_syntax::edit::TextEdit;
+pub use hover::HoverResult;
 pub use navigation::{HighlightKind, HighlightedRange, NavigationTarget};
 pub use rename::RenameError;
 pub use salsa::Cancelled;
@@ -297,6 +299,13 @@ impl Analysis {
         include_declaration: bool,
     ) -> Cancellable<Vec<FileRange>> {
         self.with_snap(|snap| navigation::references(snap, position, include_declaration))
+    }
+
+    /// What to show on hover at `position`: an entry's title, kind, summary, referrers and
+    /// evidence on its id or a reference to it; the schema's documentation on a node name or a
+    /// property key.
+    pub fn hover(&self, position: &FilePosition) -> Cancellable<Option<HoverResult>> {
+        self.with_snap(|snap| hover::hover(snap, position))
     }
 
     /// The range of the id at `position`, without quotes: what a rename replaces.

@@ -6,5 +6,6 @@
     reason = "the harness serves every feature; not each uses all of it"
 )]
 mod fixture;
+mod hover;
 mod navigation;
 mod rename;
