@@ -95,7 +95,6 @@ pub(crate) fn spec_of(node: ast::Node<'_>, manifest: bool) -> Option<Spec> {
 }
 
 /// The top-level node a node is in (itself, at the top).
-#[expect(dead_code, reason = "used by the features that follow")]
 pub(crate) fn top_level(node: ast::Node<'_>) -> ast::Node<'_> {
     let mut node = node;
     while let Some(parent) = node.parent() {
@@ -105,7 +104,6 @@ pub(crate) fn top_level(node: ast::Node<'_>) -> ast::Node<'_> {
 }
 
 /// The innermost KDL node around a token.
-#[expect(dead_code, reason = "used by the features that follow")]
 pub(crate) fn node_of(token: SyntaxToken<'_>) -> Option<ast::Node<'_>> {
     std::iter::once(token.parent())
         .chain(token.parent().ancestors())
@@ -224,7 +222,6 @@ pub(crate) fn inner_range(token: SyntaxToken<'_>) -> TextRange {
 }
 
 /// Whether a string token is closed (an unterminated string is not).
-#[expect(dead_code, reason = "used by the features that follow")]
 pub(crate) fn is_closed(token: SyntaxToken<'_>) -> bool {
     let text = token.text();
     match token.kind() {

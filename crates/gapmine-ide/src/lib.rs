@@ -37,6 +37,7 @@
 
 #![warn(clippy::disallowed_methods)]
 
+mod completion;
 mod context;
 pub mod db;
 mod hover;
@@ -50,6 +51,7 @@ use std::sync::Arc;
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};
 use salsa::{Durability, Setter};
 
+pub use completion::{CompletionItem, CompletionKind};
 pub use gapmine_check::{Code, Diagnostic, Label, Severity};
 pub use gapmine_model::EntryKind;
 pub use gapmine_syntax::TextRange;
@@ -299,6 +301,12 @@ impl Analysis {
         include_declaration: bool,
     ) -> Cancellable<Vec<FileRange>> {
         self.with_snap(|snap| navigation::references(snap, position, include_declaration))
+    }
+
+    /// The completions at `position`: ids where a reference is expected (of the expected
+    /// kind), node names valid in the block, property names valid on the node, enum values.
+    pub fn completions(&self, position: &FilePosition) -> Cancellable<Vec<CompletionItem>> {
+        self.with_snap(|snap| completion::completions(snap, position))
     }
 
     /// What to show on hover at `position`: an entry's title, kind, summary, referrers and

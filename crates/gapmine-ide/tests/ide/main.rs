@@ -1,6 +1,7 @@
 //! The editor features of `gapmine-ide`, one module per feature, each tested on text fixtures
 //! with `$0` for the cursor (see `fixture.rs`).
 
+mod completion;
 #[allow(
     dead_code,
     reason = "the harness serves every feature; not each uses all of it"
