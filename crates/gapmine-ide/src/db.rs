@@ -105,6 +105,8 @@ pub fn history_counts(
 /// What the editor shows of an entry: in completion, hover, symbols and inlay hints.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EntrySummary {
+    /// Its position among the file's entries (`gapmine_check::db::file_entries`).
+    pub index: u32,
     /// The id.
     pub id: String,
     /// The kind.
@@ -127,7 +129,8 @@ pub struct EntrySummary {
 pub fn file_summaries(db: &dyn Db, file: gapmine_check::SourceFile) -> Vec<EntrySummary> {
     gapmine_check::db::file_entries(db, file)
         .iter()
-        .filter_map(|&entry| {
+        .enumerate()
+        .filter_map(|(index, &entry)| {
             let kind = entry.kind(db)?;
             let id = entry.id(db).clone()?;
             let node = entry.node(db);
@@ -147,6 +150,7 @@ pub fn file_summaries(db: &dyn Db, file: gapmine_check::SourceFile) -> Vec<Entry
                 }
             }
             Some(EntrySummary {
+                index: index as u32,
                 id,
                 kind,
                 title: child_str(node, "title"),

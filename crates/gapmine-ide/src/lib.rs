@@ -43,6 +43,7 @@ pub mod db;
 mod hover;
 mod navigation;
 mod rename;
+mod symbols;
 
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
@@ -60,6 +61,7 @@ pub use hover::HoverResult;
 pub use navigation::{HighlightKind, HighlightedRange, NavigationTarget};
 pub use rename::RenameError;
 pub use salsa::Cancelled;
+pub use symbols::{DocumentSymbol, SymbolKind, WORKSPACE_SYMBOL_LIMIT, WorkspaceSymbol};
 
 /// The result of a question to a snapshot that an edit may cancel.
 pub type Cancellable<T> = Result<T, Cancelled>;
@@ -333,6 +335,39 @@ impl Analysis {
         new_name: &str,
     ) -> Cancellable<Result<SourceChange, RenameError>> {
         self.with_snap(|snap| rename::rename(snap, position, new_name))
+    }
+
+    /// A file's entries (id, title, kind) with their sections (nodes with a block, such as
+    /// `signals`, and their nodes), in order.
+    pub fn document_symbols(&self, path: &str) -> Cancellable<Vec<DocumentSymbol>> {
+        self.with_snap(|snap| symbols::document_symbols(snap, path))
+    }
+
+    /// The catalogue's entries whose id (or title) matches `query` fuzzily: its characters in
+    /// order, case-insensitively. Substring matches first, ids before titles; at most
+    /// [`WORKSPACE_SYMBOL_LIMIT`].
+    pub fn workspace_symbols(&self, query: &str) -> Cancellable<Vec<WorkspaceSymbol>> {
+        self.with_snap(|snap| symbols::workspace_symbols(snap, query))
+    }
+
+    /// The edits that format a file exactly as `gapmine fmt` does: none where it is formatted
+    /// already; `None` where it has syntax errors (a broken file is not formatted) or is not
+    /// in the catalogue.
+    pub fn format(&self, path: &str) -> Cancellable<Option<Vec<TextEdit>>> {
+        self.with_snap(|snap| {
+            let file = snap.file(path)?;
+            let parse = snap.parse(file);
+            let formatted = gapmine_syntax::format(parse)?;
+            let text = parse.text();
+            Some(if formatted == text {
+                Vec::new()
+            } else {
+                vec![TextEdit::replace(
+                    TextRange::new(0, text.len() as u32),
+                    formatted,
+                )]
+            })
+        })
     }
 
     /// The definitions and references of the id at `position` in the same file.

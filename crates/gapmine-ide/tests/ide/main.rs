@@ -2,11 +2,14 @@
 //! with `$0` for the cursor (see `fixture.rs`).
 
 mod completion;
+mod diagnostics;
 #[allow(
     dead_code,
     reason = "the harness serves every feature; not each uses all of it"
 )]
 mod fixture;
+mod format;
 mod hover;
 mod navigation;
 mod rename;
+mod symbols;
