@@ -41,8 +41,10 @@ mod completion;
 mod context;
 pub mod db;
 mod hover;
+mod inlay_hints;
 mod navigation;
 mod rename;
+mod semantic_tokens;
 mod symbols;
 
 use std::collections::BTreeMap;
@@ -58,9 +60,11 @@ pub use gapmine_model::EntryKind;
 pub use gapmine_syntax::TextRange;
 pub use gapmine_syntax::edit::TextEdit;
 pub use hover::HoverResult;
+pub use inlay_hints::{INLAY_HINT_MAX_CHARS, InlayHint, InlayHintKind};
 pub use navigation::{HighlightKind, HighlightedRange, NavigationTarget};
 pub use rename::RenameError;
 pub use salsa::Cancelled;
+pub use semantic_tokens::{SemanticModifiers, SemanticToken, SemanticTokenKind};
 pub use symbols::{DocumentSymbol, SymbolKind, WORKSPACE_SYMBOL_LIMIT, WorkspaceSymbol};
 
 /// The result of a question to a snapshot that an edit may cancel.
@@ -368,6 +372,18 @@ impl Analysis {
                 )]
             })
         })
+    }
+
+    /// What each significant token of a file is (entry kinds, schema node names and property
+    /// keys, ids, references, enum values, regexes), in text order, without overlaps.
+    pub fn semantic_tokens(&self, path: &str) -> Cancellable<Vec<SemanticToken>> {
+        self.with_snap(|snap| semantic_tokens::semantic_tokens(snap, path))
+    }
+
+    /// The title of the referenced entry after each reference in `range` (the whole file for
+    /// `None`).
+    pub fn inlay_hints(&self, path: &str, range: Option<TextRange>) -> Cancellable<Vec<InlayHint>> {
+        self.with_snap(|snap| inlay_hints::inlay_hints(snap, path, range))
     }
 
     /// The definitions and references of the id at `position` in the same file.

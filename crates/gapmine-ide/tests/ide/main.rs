@@ -10,6 +10,8 @@ mod diagnostics;
 mod fixture;
 mod format;
 mod hover;
+mod inlay_hints;
 mod navigation;
 mod rename;
+mod semantic_tokens;
 mod symbols;
