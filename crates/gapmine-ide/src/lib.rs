@@ -37,6 +37,7 @@
 
 #![warn(clippy::disallowed_methods)]
 
+mod code_lens;
 mod completion;
 mod context;
 pub mod db;
@@ -54,6 +55,7 @@ use std::sync::Arc;
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};
 use salsa::{Durability, Setter};
 
+pub use code_lens::{CodeLens, CodeLensKind};
 pub use completion::{CompletionItem, CompletionKind};
 pub use gapmine_check::{Code, Diagnostic, Label, Severity};
 pub use gapmine_model::EntryKind;
@@ -246,7 +248,6 @@ pub(crate) struct Snap<'a> {
     pub(crate) db: &'a dyn Db,
     pub(crate) catalogue: Catalogue,
     pub(crate) files: &'a BTreeMap<String, SourceFile>,
-    #[expect(dead_code, reason = "used by the features that follow")]
     pub(crate) history: db::HistoryInput,
 }
 
@@ -384,6 +385,13 @@ impl Analysis {
     /// `None`).
     pub fn inlay_hints(&self, path: &str, range: Option<TextRange>) -> Cancellable<Vec<InlayHint>> {
         self.with_snap(|snap| inlay_hints::inlay_hints(snap, path, range))
+    }
+
+    /// A lens on each failure mode of a file: its examples (how many, how many fail), and,
+    /// where the host has a records history ([`AnalysisHost::set_history`]), how many records
+    /// it matches.
+    pub fn code_lenses(&self, path: &str) -> Cancellable<Vec<CodeLens>> {
+        self.with_snap(|snap| code_lens::code_lenses(snap, path))
     }
 
     /// The definitions and references of the id at `position` in the same file.
