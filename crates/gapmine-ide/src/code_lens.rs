@@ -95,7 +95,7 @@ pub(crate) fn code_lenses(snap: Snap<'_>, path: &str) -> Vec<CodeLens> {
             .count();
         let title = match (total, failing) {
             (0, _) => "no examples".to_string(),
-            (n, 0) if n == 1 => "1 example passes".to_string(),
+            (1, 0) => "1 example passes".to_string(),
             (n, 0) => format!("{n} examples pass"),
             (n, f) => format!(
                 "{f} of {} fail{}",
