@@ -37,6 +37,7 @@
 
 #![warn(clippy::disallowed_methods)]
 
+mod assists;
 mod code_lens;
 mod completion;
 mod context;
@@ -55,6 +56,7 @@ use std::sync::Arc;
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};
 use salsa::{Durability, Setter};
 
+pub use assists::{Assist, AssistKind};
 pub use code_lens::{CodeLens, CodeLensKind};
 pub use completion::{CompletionItem, CompletionKind};
 pub use gapmine_check::{Code, Diagnostic, Label, Severity};
@@ -385,6 +387,14 @@ impl Analysis {
     /// `None`).
     pub fn inlay_hints(&self, path: &str, range: Option<TextRange>) -> Cancellable<Vec<InlayHint>> {
         self.with_snap(|snap| inlay_hints::inlay_hints(snap, path, range))
+    }
+
+    /// The code actions at a range: quick fixes (a dangling reference to the nearest id, a
+    /// deprecated reference to its replacement, the missing entry created in a chosen file, a
+    /// missing required child or property added) and refactorings (mark an entry deprecated,
+    /// with a replacement).
+    pub fn code_actions(&self, range: &FileRange) -> Cancellable<Vec<Assist>> {
+        self.with_snap(|snap| assists::code_actions(snap, range))
     }
 
     /// A lens on each failure mode of a file: its examples (how many, how many fail), and,

@@ -1,6 +1,7 @@
 //! The editor features of `gapmine-ide`, one module per feature, each tested on text fixtures
 //! with `$0` for the cursor (see `fixture.rs`).
 
+mod assists;
 mod code_lens;
 mod completion;
 mod diagnostics;
