@@ -7,6 +7,8 @@
 
 #![warn(clippy::disallowed_methods)]
 
+pub mod learn;
+
 use std::collections::BTreeMap;
 
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};
@@ -209,6 +211,24 @@ impl Analysis {
     pub fn model(&self) -> Cancellable<Vec<gapmine_model::Entry>> {
         let catalogue = self.catalogue;
         self.with_db(move |db| gapmine_check::db::model(db, catalogue).clone())
+    }
+
+    /// The edits that write `decisions` into the catalogue as evidence (and examples, when
+    /// asked): see [`learn::learn`]. Entries are looked up in the included files.
+    pub fn learn(
+        &self,
+        decisions: &[learn::Decision],
+        options: &learn::LearnOptions,
+    ) -> Cancellable<Result<learn::Learned, Vec<learn::LearnError>>> {
+        let catalogue = self.catalogue;
+        let files = self.with_db(move |db| {
+            gapmine_check::db::included_files(db, catalogue)
+                .files
+                .iter()
+                .map(|f| (f.path(db).clone(), f.text(db).clone()))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(learn::learn(&files, decisions, options))
     }
 
     fn file(&self, path: &str) -> Option<SourceFile> {
