@@ -12,8 +12,8 @@ use crate::Settings;
 use crate::aggregate::Aggregator;
 use crate::catalogue::Catalogue;
 use crate::date::{day_number, first_day_of_month, month_of_day};
-use crate::forecast::{empirical_prior, forecast};
-use crate::rank::{Window, service_shares};
+use crate::forecast::{Fit, burstiness, empirical_prior};
+use crate::rank::{Window, service_share, service_shares};
 
 /// A forecasting method the backtest scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -64,8 +64,10 @@ pub struct ClassOutcome {
     pub failure_mode: String,
     /// Occurrences in the horizon.
     pub actual: u64,
-    /// The forecast's expected count.
-    pub forecast: f64,
+    /// The forecast's expected count (its mean).
+    pub expected: f64,
+    /// The forecast's median: the point the backtest scores.
+    pub median: u64,
     /// Its interval.
     pub low: u64,
     /// Its interval.
@@ -104,10 +106,31 @@ pub struct BacktestReport {
     pub level: f64,
     /// One report per cutoff, in the order given.
     pub cutoffs: Vec<CutoffReport>,
+    /// Each method's figures averaged over the cutoffs, in [`Method::ALL`] order. A rank
+    /// correlation that is undefined at a cutoff (a constant prediction or outcome ranks nothing)
+    /// counts as 0.
+    pub mean: Vec<MethodScores>,
+    /// At how many cutoffs the forecast did strictly better than both baselines, per figure.
+    pub wins: Wins,
     /// Records without a usable date (none, or before 1970): in no fit and no horizon.
     pub undated: u64,
     /// Records with no failure mode of the catalogue.
     pub unclassified: u64,
+}
+
+/// At how many cutoffs the forecast beat both baselines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Wins {
+    /// Higher rank correlation over failure modes (an undefined one counts as 0).
+    pub spearman: usize,
+    /// Lower mean absolute error over failure modes.
+    pub mae: usize,
+    /// Higher rank correlation over (failure mode, service) cells.
+    pub service_spearman: usize,
+    /// Lower mean absolute error over cells.
+    pub service_mae: usize,
+    /// Of how many cutoffs.
+    pub of: usize,
 }
 
 /// Streams records into one fit per cutoff and the counts of each horizon.
@@ -190,11 +213,11 @@ impl Backtest {
         let h = f64::from(self.horizon_days);
         let horizon = self.horizon_days as i32;
         let mut cutoffs = Vec::new();
-        for ((fit, actual), &(date, cutoff)) in
+        for ((aggregate, actual), &(date, cutoff)) in
             self.fits.iter().zip(&self.actual).zip(&self.cutoffs)
         {
             let as_of = cutoff - 1;
-            let first = fit.totals.days.keys().next().copied();
+            let first = aggregate.totals.days.keys().next().copied();
             let window = Window {
                 as_of,
                 first,
@@ -202,17 +225,28 @@ impl Backtest {
             };
             let exposure = window.exposure();
             let length = first.map_or(0.0, |f| f64::from(as_of - f + 1));
-            let decayed: Vec<f64> = fit
+            let decayed: Vec<f64> = aggregate
                 .classes
                 .iter()
                 .map(|c| window.decayed_days(&c.days))
                 .collect();
-            let prior = empirical_prior(&decayed, exposure);
+            let fit = Fit {
+                prior: empirical_prior(&decayed, exposure),
+                exposure,
+                burstiness: burstiness(
+                    aggregate.classes.iter().map(|c| &c.days),
+                    first,
+                    as_of,
+                    self.horizon_days,
+                ),
+                horizon_days: self.horizon_days,
+                level: settings.level,
+            };
             let mut per_class = Vec::new();
             let mut inside = 0usize;
             // Cells: every scoped failure mode × every service seen before the cutoff or in the
             // horizon.
-            let mut services: BTreeSet<&str> = fit
+            let mut services: BTreeSet<&str> = aggregate
                 .totals
                 .service_months
                 .keys()
@@ -224,28 +258,18 @@ impl Backtest {
                     .map(|(_, s)| s.as_str())
                     .filter(|s| !s.is_empty()),
             );
-            let shares = service_shares(&fit.totals.service_months, &window);
+            let shares = service_shares(&aggregate.totals.service_months, &window);
             let mut cells: Vec<[f64; 4]> = Vec::new();
             for &k in &scope {
-                let class = &fit.classes[k];
-                let f = forecast(
-                    decayed[k],
-                    exposure,
-                    prior,
-                    self.horizon_days,
-                    settings.level,
-                );
+                let class = &aggregate.classes[k];
+                let f = fit.forecast(decayed[k]);
                 let last: u64 = class
                     .days
                     .range(cutoff - horizon..cutoff)
                     .map(|(_, n)| n)
                     .sum();
                 let total: u64 = class.days.values().sum();
-                let mean = if length > 0.0 {
-                    total as f64 / length * h
-                } else {
-                    0.0
-                };
+                let mean = per_day(total as f64, length) * h;
                 let act: u64 = actual
                     .iter()
                     .filter(|((c, _), _)| *c == k)
@@ -256,28 +280,25 @@ impl Backtest {
                 }
                 for &service in &services {
                     let agg = class.services.get(service);
-                    let dec: f64 = agg.map_or(0.0, |a| {
-                        a.months
-                            .iter()
-                            .map(|(&m, &n)| n as f64 * window.month_weight(m))
-                            .sum()
-                    });
-                    let q = shares.get(service).copied().unwrap_or(0.0);
-                    let share = ((dec + q) / (decayed[k] + 1.0)).clamp(0.0, 1.0);
+                    let dec = agg.map_or(0.0, |a| window.decayed_months(&a.months));
+                    let overall = shares.get(service).copied().unwrap_or(0.0);
+                    let share = service_share(decayed[k], dec, overall);
+                    let s_f = fit.thinned(&f, share, dec);
                     let s_last = agg.map_or(0.0, |a| prorated(&a.months, cutoff - horizon, cutoff));
                     let s_total = agg.map_or(0, |a| a.months.values().sum::<u64>());
-                    let s_mean = if length > 0.0 {
-                        s_total as f64 / length * h
-                    } else {
-                        0.0
-                    };
                     let s_act = actual.get(&(k, service.to_string())).copied().unwrap_or(0);
-                    cells.push([f.expected * share, s_last, s_mean, s_act as f64]);
+                    cells.push([
+                        s_f.median as f64,
+                        s_last,
+                        per_day(s_total as f64, length) * h,
+                        s_act as f64,
+                    ]);
                 }
                 per_class.push(ClassOutcome {
                     failure_mode: cat.failure_modes[k].id.clone(),
                     actual: act,
-                    forecast: f.expected,
+                    expected: f.expected,
+                    median: f.median,
                     low: f.low,
                     high: f.high,
                     last_period: last as f64,
@@ -293,7 +314,7 @@ impl Backtest {
                     let predicted: Vec<f64> = per_class
                         .iter()
                         .map(|c| match method {
-                            Method::Forecast => c.forecast,
+                            Method::Forecast => c.median as f64,
                             Method::LastPeriod => c.last_period,
                             Method::MeanRate => c.mean_rate,
                         })
@@ -310,13 +331,7 @@ impl Backtest {
                 .collect();
             cutoffs.push(CutoffReport {
                 cutoff: date.to_string(),
-                fitted: fit.totals.classified
-                    - fit
-                        .classes
-                        .iter()
-                        .map(|c| c.undated)
-                        .sum::<u64>()
-                        .min(fit.totals.classified),
+                fitted: aggregate.totals.classified,
                 actual_total: actual_counts.iter().sum::<f64>() as u64,
                 cells: cells.len(),
                 coverage: if per_class.is_empty() {
@@ -328,14 +343,71 @@ impl Backtest {
                 per_class,
             });
         }
+        let (mean, wins) = summarise(&cutoffs);
         BacktestReport {
             horizon_days: self.horizon_days,
             level: settings.level,
             cutoffs,
+            mean,
+            wins,
             undated: self.undated,
             unclassified: self.unclassified,
         }
     }
+}
+
+/// The mean of each method's figures over the cutoffs, and the forecast's wins.
+fn summarise(cutoffs: &[CutoffReport]) -> (Vec<MethodScores>, Wins) {
+    let n = cutoffs.len().max(1) as f64;
+    let figures = |c: &CutoffReport, m: usize| {
+        let s = &c.scores[m];
+        [
+            s.spearman.unwrap_or(0.0),
+            s.mae,
+            s.service_spearman.unwrap_or(0.0),
+            s.service_mae,
+        ]
+    };
+    let mean = Method::ALL
+        .iter()
+        .enumerate()
+        .map(|(m, &method)| {
+            let mut sum = [0.0; 4];
+            for c in cutoffs {
+                for (acc, v) in sum.iter_mut().zip(figures(c, m)) {
+                    *acc += v;
+                }
+            }
+            MethodScores {
+                method,
+                spearman: Some(sum[0] / n),
+                mae: sum[1] / n,
+                service_spearman: Some(sum[2] / n),
+                service_mae: sum[3] / n,
+            }
+        })
+        .collect();
+    let mut wins = Wins {
+        spearman: 0,
+        mae: 0,
+        service_spearman: 0,
+        service_mae: 0,
+        of: cutoffs.len(),
+    };
+    for c in cutoffs {
+        let [f, l, m] = [0, 1, 2].map(|i| figures(c, i));
+        let higher = |i: usize| f[i] > l[i] && f[i] > m[i];
+        let lower = |i: usize| f[i] < l[i] && f[i] < m[i];
+        wins.spearman += usize::from(higher(0));
+        wins.mae += usize::from(lower(1));
+        wins.service_spearman += usize::from(higher(2));
+        wins.service_mae += usize::from(lower(3));
+    }
+    (mean, wins)
+}
+
+fn per_day(count: f64, days: f64) -> f64 {
+    if days > 0.0 { count / days } else { 0.0 }
 }
 
 /// Monthly counts in `[from, to)`, each month's count taken in proportion to the days of it in

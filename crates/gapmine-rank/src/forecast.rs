@@ -3,6 +3,8 @@
 //!
 //! The method, its assumptions and its backtest are described in `docs/forecast.md`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// A forecast of how many times something occurs in the next `horizon_days`.
@@ -10,9 +12,13 @@ use serde::Serialize;
 pub struct Forecast {
     /// The period forecast, in days from the as-of date.
     pub horizon_days: u32,
-    /// The expected count in the period (the predictive mean).
+    /// The expected count in the period (the predictive mean): expected counts add up across
+    /// failure modes and services.
     pub expected: f64,
-    /// The interval's lower bound: a count.
+    /// The predictive median: the point forecast that minimises the expected absolute error,
+    /// and the one the backtest scores. For bursty counts it is well below the mean.
+    pub median: u64,
+    /// The interval's lower bound: a count, never above `expected` rounded down.
     pub low: u64,
     /// The interval's upper bound: a count, never below `expected` rounded up.
     pub high: u64,
@@ -30,12 +36,19 @@ pub struct Basis {
     pub decayed_count: f64,
     /// The history's length in days, weighted by age the same way.
     pub exposure_days: f64,
-    /// The prior's shape (pseudo-occurrences) from all failure modes (or services) together.
+    /// The prior's shape (pseudo-occurrences), from all failure modes together.
     pub prior_count: f64,
     /// The prior's weight in days of exposure.
     pub prior_days: f64,
-    /// The posterior daily rate, `(prior_count + decayed_count) / (prior_days + exposure_days)`.
+    /// The posterior daily rate, `(prior_count + decayed_count) / (prior_days + exposure_days)`
+    /// (for a service: times its share).
     pub daily_rate: f64,
+    /// How bursty the history is: the negative-binomial shape `k` of counts per horizon-long
+    /// period, pooled over failure modes (variance `μ + μ²/k`); `None` when the counts look
+    /// Poisson or the history is shorter than two periods.
+    pub burstiness: Option<f64>,
+    /// The predictive's shape: `k` combined with the rate's own uncertainty.
+    pub shape: f64,
 }
 
 /// A gamma prior on daily rates: `shape` pseudo-occurrences over `days` pseudo-days.
@@ -82,41 +95,108 @@ pub(crate) fn empirical_prior(decayed: &[f64], exposure: f64) -> Prior {
     Prior { shape, days }
 }
 
-/// The forecast from a decayed count over a decayed exposure, with a prior.
-pub(crate) fn forecast(
-    decayed_count: f64,
-    exposure_days: f64,
-    prior: Prior,
-    horizon_days: u32,
-    level: f64,
-) -> Forecast {
-    let shape = prior.shape + decayed_count;
-    let rate_days = prior.days + exposure_days;
-    let h = f64::from(horizon_days);
-    let (expected, low, high, daily_rate) = if rate_days <= 0.0 {
-        (0.0, 0, 0, 0.0)
-    } else {
-        let daily = shape / rate_days;
-        let expected = daily * h;
-        let p = rate_days / (rate_days + h);
-        let tail = (1.0 - level) / 2.0;
-        let low = nb_quantile(shape, p, tail);
-        let high = nb_quantile(shape, p, 1.0 - tail).max(expected.ceil() as u64);
-        (expected, low.min(expected.floor() as u64), high, daily)
-    };
-    Forecast {
-        horizon_days,
-        expected,
-        low,
-        high,
-        level,
-        basis: Basis {
+/// The burstiness of the history: the negative-binomial shape `k` of the counts per period of
+/// `horizon` days, over the whole periods that end at `as_of`, pooled across classes by the
+/// method of moments (`k = Σ m² / Σ (v − m)`, with `m` and `v` each class's mean and variance
+/// per period). `None` with fewer than two periods or no variance beyond Poisson's.
+pub(crate) fn burstiness<'a>(
+    classes: impl IntoIterator<Item = &'a BTreeMap<i32, u64>>,
+    first: Option<i32>,
+    as_of: i32,
+    horizon: u32,
+) -> Option<f64> {
+    let first = first?;
+    let h = i32::try_from(horizon).ok().filter(|&h| h > 0)?;
+    let periods = (as_of - first + 1) / h;
+    if periods < 2 {
+        return None;
+    }
+    let from = as_of - periods * h + 1;
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    let mut counts = vec![0u64; periods as usize];
+    for days in classes {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for (&d, &n) in days.range(from..=as_of) {
+            counts[((as_of - d) / h) as usize] += n;
+        }
+        let p = f64::from(periods);
+        let m = counts.iter().sum::<u64>() as f64 / p;
+        let v = counts.iter().map(|&c| (c as f64 - m).powi(2)).sum::<f64>() / (p - 1.0);
+        num += m * m;
+        den += (v - m).max(0.0);
+    }
+    (den > 0.0 && num > 0.0).then(|| num / den)
+}
+
+/// What the forecasts of one as-of date share.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fit {
+    pub prior: Prior,
+    pub exposure: f64,
+    pub burstiness: Option<f64>,
+    pub horizon_days: u32,
+    pub level: f64,
+}
+
+impl Fit {
+    /// The forecast of a class with this decayed count.
+    pub fn forecast(&self, decayed_count: f64) -> Forecast {
+        let shape = self.prior.shape + decayed_count;
+        let rate_days = self.prior.days + self.exposure;
+        let daily_rate = if rate_days > 0.0 {
+            shape / rate_days
+        } else {
+            0.0
+        };
+        self.predictive(decayed_count, daily_rate, shape)
+    }
+
+    /// The forecast of a share of a class (a service's): the class's rate thinned, which keeps
+    /// its shape.
+    pub fn thinned(&self, class: &Forecast, share: f64, decayed_count: f64) -> Forecast {
+        let b = &class.basis;
+        self.predictive(
             decayed_count,
-            exposure_days,
-            prior_count: prior.shape,
-            prior_days: prior.days,
-            daily_rate,
-        },
+            b.daily_rate * share.clamp(0.0, 1.0),
+            b.prior_count + b.decayed_count,
+        )
+    }
+
+    fn predictive(&self, decayed_count: f64, daily_rate: f64, rate_shape: f64) -> Forecast {
+        let expected = daily_rate * f64::from(self.horizon_days);
+        // Burstiness and the uncertainty of the rate add up: 1/shape = 1/k + 1/rate_shape.
+        let shape = match self.burstiness {
+            Some(k) => 1.0 / (1.0 / k + 1.0 / rate_shape.max(MIN_SHAPE)),
+            None => rate_shape.max(MIN_SHAPE),
+        };
+        let (median, low, high) = if expected > 0.0 {
+            let p = shape / (shape + expected);
+            let tail = (1.0 - self.level) / 2.0;
+            (
+                nb_quantile(shape, p, 0.5),
+                nb_quantile(shape, p, tail).min(expected.floor() as u64),
+                nb_quantile(shape, p, 1.0 - tail).max(expected.ceil() as u64),
+            )
+        } else {
+            (0, 0, 0)
+        };
+        Forecast {
+            horizon_days: self.horizon_days,
+            expected,
+            median,
+            low,
+            high,
+            level: self.level,
+            basis: Basis {
+                decayed_count,
+                exposure_days: self.exposure,
+                prior_count: self.prior.shape,
+                prior_days: self.prior.days,
+                daily_rate,
+                burstiness: self.burstiness,
+                shape,
+            },
+        }
     }
 }
 
@@ -237,12 +317,47 @@ mod tests {
 
     #[test]
     fn the_prior_pools_classes_and_shrinks_little_when_they_differ() {
-        let prior = empirical_prior(&[0.0, 0.0, 100.0], 365.0);
-        let f = forecast(100.0, 365.0, prior, 90, 0.8);
+        let fit = Fit {
+            prior: empirical_prior(&[0.0, 0.0, 100.0], 365.0),
+            exposure: 365.0,
+            burstiness: None,
+            horizon_days: 90,
+            level: 0.8,
+        };
+        let f = fit.forecast(100.0);
         // Mostly the class's own rate: 100/365 a day, about 24.7 in 90 days.
         assert!((f.expected - 24.66).abs() < 2.0, "{f:?}");
-        let quiet = forecast(0.0, 365.0, prior, 90, 0.8);
+        let quiet = fit.forecast(0.0);
         assert!(quiet.expected > 0.0 && quiet.expected < 5.0, "{quiet:?}");
+    }
+
+    #[test]
+    fn bursts_lower_the_shape_and_the_median() {
+        // One class: 40 in one 30-day period of six, nothing in the others.
+        let bursty = BTreeMap::from([(100, 40u64)]);
+        let steady: BTreeMap<i32, u64> = (0..180).step_by(6).map(|d| (d, 1u64)).collect();
+        let k_bursty = burstiness([&bursty], Some(0), 179, 30).unwrap();
+        assert!(k_bursty < 1.0, "{k_bursty}");
+        assert_eq!(
+            burstiness([&steady], Some(0), 179, 30),
+            None,
+            "Poisson-like: no extra variance"
+        );
+        let fit = |k| Fit {
+            prior: Prior {
+                shape: 0.05,
+                days: 0.0,
+            },
+            exposure: 180.0,
+            burstiness: k,
+            horizon_days: 30,
+            level: 0.8,
+        };
+        let poisson = fit(None).forecast(40.0);
+        let clumped = fit(Some(k_bursty)).forecast(40.0);
+        assert!((poisson.expected - clumped.expected).abs() < 1e-9);
+        assert!(clumped.median < poisson.median, "{clumped:?} {poisson:?}");
+        assert!(clumped.high > poisson.high);
     }
 
     #[test]

@@ -38,7 +38,9 @@ mod rank;
 mod recommend;
 
 pub use aggregate::{Aggregator, EXAMPLES_PER_CLASS, Example, UNCLASSIFIED_SAMPLE};
-pub use backtest::{Backtest, BacktestReport, ClassOutcome, CutoffReport, Method, MethodScores};
+pub use backtest::{
+    Backtest, BacktestReport, ClassOutcome, CutoffReport, Method, MethodScores, Wins,
+};
 pub use catalogue::Catalogue;
 pub use forecast::{Basis, Forecast};
 pub use rank::{

@@ -1,7 +1,7 @@
 //! The finishing half: from the aggregates to the [`Ranking`]: every failure mode that occurred,
 //! its priority explained term by term, its forecast, and the interventions to recommend.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use gapmine_model::{Layer, Severity};
 use jiff::civil::Date;
@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::aggregate::{Aggregator, ClassAggregate, Example};
 use crate::catalogue::Catalogue;
 use crate::date::{day_number, first_day_of_month, from_day_number, month_label, month_of_day};
-use crate::forecast::{Forecast, Prior, decay, decayed_exposure, empirical_prior, forecast};
+use crate::forecast::{Fit, Forecast, burstiness, decay, decayed_exposure, empirical_prior};
 use crate::recommend::{Recommendation, Sensor, recommend, sensor};
 use crate::{Settings, Weights};
 
@@ -301,6 +301,13 @@ impl Window {
         self.weight((start + end) / 2)
     }
 
+    pub fn decayed_months(&self, months: &BTreeMap<i32, u64>) -> f64 {
+        months
+            .iter()
+            .map(|(&m, &n)| n as f64 * self.month_weight(m))
+            .sum()
+    }
+
     pub fn decayed_days(&self, days: &BTreeMap<i32, u64>) -> f64 {
         days.range(..=self.as_of)
             .map(|(&d, &n)| n as f64 * self.weight(d))
@@ -329,7 +336,18 @@ impl Aggregator {
             .iter()
             .map(|c| window.decayed_days(&c.days))
             .collect();
-        let prior = empirical_prior(&decayed, exposure);
+        let fit = Fit {
+            prior: empirical_prior(&decayed, exposure),
+            exposure,
+            burstiness: burstiness(
+                self.classes.iter().map(|c| &c.days),
+                first,
+                as_of_day,
+                settings.horizon_days,
+            ),
+            horizon_days: settings.horizon_days,
+            level: settings.level,
+        };
         let service_shares = service_shares(&totals.service_months, &window);
 
         let occurring: Vec<usize> = (0..self.classes.len())
@@ -381,20 +399,15 @@ impl Aggregator {
                         .collect(),
                 };
                 let score = score(&inputs, &settings.weights);
-                let class_forecast = forecast(
-                    decayed[k],
-                    exposure,
-                    prior,
-                    settings.horizon_days,
-                    settings.level,
-                );
+                let class_forecast = fit.forecast(decayed[k]);
                 let per_service = per_service(
                     class,
                     decayed[k],
                     &class_forecast,
                     &service_shares,
                     &window,
-                    settings,
+                    &fit,
+                    settings.services_per_forecast,
                 );
                 let class_services: HashSet<&str> =
                     class.services.keys().map(String::as_str).collect();
@@ -693,18 +706,12 @@ fn term(kind: TermKind, x: &TermInputs<'_>) -> (f64, String) {
 
 /// Each service's share of the dated, age-weighted history (over all failure modes).
 pub(crate) fn service_shares(
-    service_months: &std::collections::HashMap<String, BTreeMap<i32, u64>>,
+    service_months: &HashMap<String, BTreeMap<i32, u64>>,
     window: &Window,
-) -> std::collections::HashMap<String, f64> {
+) -> HashMap<String, f64> {
     let weighted: Vec<(&String, f64)> = service_months
         .iter()
-        .map(|(s, months)| {
-            let w: f64 = months
-                .iter()
-                .map(|(&m, &n)| n as f64 * window.month_weight(m))
-                .sum();
-            (s, w)
-        })
+        .map(|(s, months)| (s, window.decayed_months(months)))
         .collect();
     let total: f64 = weighted.iter().map(|(_, w)| w).sum();
     weighted
@@ -713,63 +720,33 @@ pub(crate) fn service_shares(
         .collect()
 }
 
-/// Per-service forecasts: the failure mode's rate split by each service's share of it, that share
-/// smoothed towards the service's share of all escapes by one pseudo-occurrence.
+/// A service's share of a failure mode: its own age-weighted occurrences of it, smoothed towards
+/// its share of all escapes (`overall`) by one pseudo-occurrence.
+pub(crate) fn service_share(class_decayed: f64, service_decayed: f64, overall: f64) -> f64 {
+    ((service_decayed + overall) / (class_decayed + 1.0)).clamp(0.0, 1.0)
+}
+
+/// Per-service forecasts: the failure mode's forecast thinned by each service's share of it.
 fn per_service(
     class: &ClassAggregate,
     class_decayed: f64,
     class_forecast: &Forecast,
-    shares: &std::collections::HashMap<String, f64>,
+    shares: &HashMap<String, f64>,
     window: &Window,
-    settings: &Settings,
+    fit: &Fit,
+    limit: usize,
 ) -> Vec<ServiceForecast> {
-    const PSEUDO: f64 = 1.0;
-    let b = &class_forecast.basis;
-    let shape = b.prior_count + b.decayed_count;
-    let rate_days = b.prior_days + b.exposure_days;
     let mut out: Vec<ServiceForecast> = class
         .services
         .iter()
         .map(|(service, agg)| {
-            let decayed: f64 = agg
-                .months
-                .iter()
-                .map(|(&m, &n)| n as f64 * window.month_weight(m))
-                .sum();
-            let q = shares.get(service).copied().unwrap_or(0.0);
-            let share = ((decayed + PSEUDO * q) / (class_decayed + PSEUDO)).clamp(0.0, 1.0);
-            // A share of a gamma-distributed rate is gamma with the same shape: the interval
-            // keeps the class's uncertainty.
-            let f = if share > 0.0 {
-                forecast(
-                    0.0,
-                    rate_days / share,
-                    Prior { shape, days: 0.0 },
-                    settings.horizon_days,
-                    settings.level,
-                )
-            } else {
-                forecast(
-                    0.0,
-                    0.0,
-                    Prior {
-                        shape: 0.0,
-                        days: 0.0,
-                    },
-                    settings.horizon_days,
-                    settings.level,
-                )
-            };
+            let decayed = window.decayed_months(&agg.months);
+            let overall = shares.get(service).copied().unwrap_or(0.0);
+            let share = service_share(class_decayed, decayed, overall);
             ServiceForecast {
                 service: service.clone(),
                 occurrences: agg.occurrences,
-                forecast: Forecast {
-                    basis: crate::forecast::Basis {
-                        decayed_count: decayed,
-                        ..f.basis.clone()
-                    },
-                    ..f
-                },
+                forecast: fit.thinned(class_forecast, share, decayed),
             }
         })
         .collect();
@@ -779,6 +756,6 @@ fn per_service(
             .total_cmp(&a.forecast.expected)
             .then_with(|| a.service.cmp(&b.service))
     });
-    out.truncate(settings.services_per_forecast);
+    out.truncate(limit);
     out
 }
