@@ -49,6 +49,8 @@ mod rename;
 mod semantic_tokens;
 mod symbols;
 
+pub mod learn;
+
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -472,6 +474,24 @@ impl Analysis {
     pub fn model(&self) -> Cancellable<Vec<gapmine_model::Entry>> {
         let catalogue = self.catalogue;
         self.with_db(move |db| gapmine_check::db::model(db, catalogue).clone())
+    }
+
+    /// The edits that write `decisions` into the catalogue as evidence (and examples, when
+    /// asked): see [`learn::learn`]. Entries are looked up in the included files.
+    pub fn learn(
+        &self,
+        decisions: &[learn::Decision],
+        options: &learn::LearnOptions,
+    ) -> Cancellable<Result<learn::Learned, Vec<learn::LearnError>>> {
+        let catalogue = self.catalogue;
+        let files = self.with_db(move |db| {
+            gapmine_check::db::included_files(db, catalogue)
+                .files
+                .iter()
+                .map(|f| (f.path(db).clone(), f.text(db).clone()))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(learn::learn(&files, decisions, options))
     }
 
     fn file(&self, path: &str) -> Option<SourceFile> {
