@@ -12,7 +12,8 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
-import { CatalogueFinder, LANGUAGE_ID, MANIFEST, claimIfCatalogueFile } from './catalogue';
+import { LANGUAGE_ID, claimIfCatalogueFile } from './catalogue';
+import { CatalogueFinder, MANIFEST } from './roots';
 import { resolveServerBinary } from './server';
 
 let client: LanguageClient | undefined;
@@ -79,7 +80,7 @@ function serverSettings(): { records: string | null } {
 
 async function start(): Promise<void> {
   const configured = vscode.workspace.getConfiguration('gapmine').get<string>('server.path', '');
-  const binary = resolveServerBinary(configured);
+  const binary = resolveServerBinary(configured, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
   if ('problem' in binary) {
     lastProblem = binary.problem;
     showState('not running', binary.problem, true);

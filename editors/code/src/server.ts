@@ -1,16 +1,18 @@
 // Where the `gapmine` binary is, from the setting `gapmine.server.path` or the `PATH`, and what
-// to tell the user when it is not there.
+// to tell the user when it is not there. Plain Node.js (no `vscode`), tested by test/server.test.js.
 
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as vscode from 'vscode';
 
 /** The binary to run, or why there is none. */
 export type ServerBinary = { command: string } | { problem: string };
 
-/** Resolves `gapmine.server.path` (empty: `gapmine` on the `PATH`) to an executable file. */
-export function resolveServerBinary(configured: string): ServerBinary {
+/**
+ * Resolves `gapmine.server.path` (empty: `gapmine` on the `PATH`) to an executable file; a
+ * relative path with a separator is taken from `workspaceFolder`.
+ */
+export function resolveServerBinary(configured: string, workspaceFolder?: string): ServerBinary {
   const setting = configured.trim();
   if (setting === '') {
     const found = searchPath('gapmine');
@@ -27,9 +29,8 @@ export function resolveServerBinary(configured: string): ServerBinary {
     candidate = path.join(os.homedir(), candidate.slice(1));
   }
   if (!path.isAbsolute(candidate) && hasSeparator(candidate)) {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (folder !== undefined) {
-      candidate = path.join(folder.uri.fsPath, candidate);
+    if (workspaceFolder !== undefined) {
+      candidate = path.join(workspaceFolder, candidate);
     }
   } else if (!path.isAbsolute(candidate)) {
     // A bare name ("gapmine-nightly") is looked up on the PATH, as a shell would.
