@@ -36,7 +36,8 @@ status=0
 GAPMINE_BIN=$bin GAPMINE_E2E_DIR=$work/catalogue GAPMINE_E2E_REPO=$repo HOME=$work \
     timeout --kill-after=10 "${E2E_TIMEOUT:-180}" \
     nvim --headless -u NONE -i NONE -n \
-    -c "luafile $repo/tests/e2e/nvim_lsp.lua" </dev/null || status=$?
+    -c "lua local ok, e = pcall(dofile, '$repo/tests/e2e/nvim_lsp.lua') if not ok then io.stderr:write(tostring(e) .. '\\n') vim.cmd('cquit 2') end" \
+    </dev/null || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "FAILED: Neovim did not finish within ${E2E_TIMEOUT:-180} s (a request or a wait hung)" >&2
 fi
