@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod import;
 mod line_index;
+mod lsp;
 mod matching;
 mod output;
 mod test_cmd;
@@ -40,6 +41,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Measure the catalogue against records whose failure modes are known.
     Eval(eval::EvalArgs),
+    /// Run the language server on stdin and stdout, for an editor to start.
+    Lsp(lsp::LspArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut reporter),
         Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Eval(args) => eval::run(args, &mut reporter),
+        Command::Lsp(args) => lsp::run(args),
     };
     match result {
         Ok(status) => status.into(),
