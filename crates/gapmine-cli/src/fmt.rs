@@ -265,7 +265,7 @@ fn summary(tally: &Tally, write: bool) -> String {
 
 /// Replaces the file's contents at once: writes a temporary file beside it and renames it over
 /// the original, so a reader never sees half a file.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     // Write through a symbolic link rather than replace it.
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     let dir = match target.parent() {
@@ -273,7 +273,7 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
         _ => Path::new("."),
     };
     let mut temp = tempfile::Builder::new()
-        .prefix(".gapmine-fmt-")
+        .prefix(".gapmine-")
         .tempfile_in(dir)
         .context("cannot create a temporary file beside it")?;
     temp.write_all(text.as_bytes())?;

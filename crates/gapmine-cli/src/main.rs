@@ -7,6 +7,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod import;
+mod learn;
 mod line_index;
 mod matching;
 mod output;
@@ -40,6 +41,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Measure the catalogue against records whose failure modes are known.
     Eval(eval::EvalArgs),
+    /// Write decisions back into the catalogue as evidence and examples, shown as a diff first.
+    Learn(learn::LearnArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut reporter),
         Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Eval(args) => eval::run(args, &mut reporter),
+        Command::Learn(args) => learn::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),

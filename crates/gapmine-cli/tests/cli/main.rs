@@ -4,6 +4,7 @@
 mod check;
 mod fmt;
 mod import;
+mod learn;
 mod matching;
 
 use std::path::Path;
