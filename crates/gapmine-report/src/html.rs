@@ -69,7 +69,8 @@ ol.gaps { list-style: none; padding: 0; margin: 0; }
 .uncovered { color: var(--bad); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 0.92em; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.overview td { vertical-align: middle; }
 .meter { display: inline-block; height: 8px; background: var(--bar); border-radius: 2px; vertical-align: middle; }
 figure { margin: 8px 0; }
 svg { max-width: 100%; height: auto; }
@@ -144,6 +145,7 @@ pub fn render(report: &Report<'_>) -> String {
             "<p>No systemic gaps: no record is classified as a failure mode of the catalogue.</p>"
         );
     } else {
+        overview_html(&mut out, r);
         let _ = writeln!(out, "<ol class=\"gaps\">");
         for (i, gap) in r.gaps.iter().enumerate() {
             gap_html(&mut out, report, i + 1, gap);
@@ -180,6 +182,35 @@ pub fn render(report: &Report<'_>) -> String {
     );
     let _ = writeln!(out, "</main>\n</body>\n</html>");
     out
+}
+
+/// The ranking at a glance: one row a gap, linking to its section.
+fn overview_html(out: &mut String, r: &Ranking) {
+    let _ = writeln!(
+        out,
+        "<table class=\"overview\">\n<tr><th class=\"num\">#</th><th>gap</th><th class=\"num\">score</th><th class=\"num\">escapes</th><th class=\"num\">next {} days (80%)</th><th>first recommendation</th></tr>",
+        r.settings.horizon_days
+    );
+    for (i, gap) in r.gaps.iter().enumerate() {
+        let first = match gap.recommendations.first() {
+            Some(rec) => escape(&rec.title),
+            None if gap.uncovered => "<span class=\"uncovered\">uncovered</span>".to_string(),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"num\">{}</td><td><a href=\"#gap-{}\">{}</a></td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{:.1} ({}–{})</td><td>{first}</td></tr>",
+            i + 1,
+            anchor(&gap.failure_mode),
+            escape(&gap.title),
+            gap.score.value,
+            gap.occurrences,
+            gap.forecast.expected,
+            gap.forecast.low,
+            gap.forecast.high
+        );
+    }
+    let _ = writeln!(out, "</table>");
 }
 
 fn gap_html(out: &mut String, report: &Report<'_>, rank: usize, gap: &Gap) {
@@ -452,12 +483,26 @@ fn pipeline_html(out: &mut String, pipe: &Pipeline) {
         out,
         "<figure><svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"The delivery pipeline as a line of stations\">"
     );
-    let _ = writeln!(
-        out,
-        "<line class=\"track\" x1=\"{:.1}\" y1=\"{line_y}\" x2=\"{:.1}\" y2=\"{line_y}\"/>",
-        x(0),
-        x(pipe.stations.len() - 1)
-    );
+    // The track between two stations is as thick as the flow of escapes that passed the first.
+    let most = pipe
+        .stations
+        .iter()
+        .map(|s| s.passed)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    for i in 1..pipe.stations.len() {
+        let passed = pipe.stations[i - 1].passed as f64;
+        let _ = writeln!(
+            out,
+            "<line class=\"track\" x1=\"{:.1}\" y1=\"{line_y}\" x2=\"{:.1}\" y2=\"{line_y}\" style=\"stroke-width:{:.1}px\"><title>{} escapes passed {}</title></line>",
+            x(i - 1),
+            x(i),
+            2.0 + 10.0 * passed / most,
+            passed,
+            escape(&pipe.stations[i - 1].title)
+        );
+    }
     for (i, s) in pipe.stations.iter().enumerate() {
         let cx = x(i);
         let leaky = s.should_stop.iter().any(|c| c.leaked > 0);
@@ -498,7 +543,7 @@ fn pipeline_html(out: &mut String, pipe: &Pipeline) {
             out,
             "<text class=\"name\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             line_y + 30.0,
-            escape(&short(&s.title, 18))
+            escape(&short(&s.title, 16))
         );
         let _ = writeln!(
             out,
