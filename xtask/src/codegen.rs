@@ -1,6 +1,7 @@
 //! `cargo xtask codegen`: writes the generated docs, `docs/diagnostics.md` from the registry of
 //! diagnostic codes, `docs/language.md` from the language's schema, and `docs/records.md` with
-//! `docs/schemas/escape-record.schema.json` from the escape-record format; a test fails when a
+//! `docs/schemas/escape-record.schema.json` from the escape-record format, and
+//! `docs/schemas/report.schema.json` from `gapmine-report`; a test fails when a
 //! committed file differs from what this generator produces (STYLE.md #21).
 //!
 //! The hand-written prose of the pages lives here, next to the code that fills in the tables.
@@ -33,6 +34,7 @@ pub fn files() -> Vec<(&'static str, String)> {
             "docs/schemas/escape-record.schema.json",
             escape_record_schema(),
         ),
+        ("docs/schemas/report.schema.json", report_schema()),
     ]
 }
 
@@ -590,6 +592,13 @@ fn code_cell(text: &str) -> String {
 
 fn escape_record_schema() -> String {
     let mut out = serde_json::to_string_pretty(&gapmine_records::schema::schema())
+        .expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}
+
+fn report_schema() -> String {
+    let mut out = serde_json::to_string_pretty(&gapmine_report::schema::schema())
         .expect("a JSON value always serialises");
     out.push('\n');
     out
