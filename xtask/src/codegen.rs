@@ -35,6 +35,7 @@ pub fn files() -> Vec<(&'static str, String)> {
             escape_record_schema(),
         ),
         ("docs/schemas/report.schema.json", report_schema()),
+        (crate::grammar::PATH, crate::grammar::tm_language()),
     ]
 }
 

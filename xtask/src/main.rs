@@ -10,6 +10,7 @@ mod bench_ide;
 mod bench_match;
 mod codegen;
 mod conformance;
+mod grammar;
 mod synth;
 #[cfg(test)]
 mod tidy;
