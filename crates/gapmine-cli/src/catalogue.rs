@@ -46,6 +46,15 @@ impl Checked {
         self.texts.get(file).map_or("", String::as_str)
     }
 
+    /// The catalogue's folder as shown, `.` for the current folder.
+    pub fn display_root(&self) -> String {
+        if self.shown_root.is_empty() {
+            ".".to_owned()
+        } else {
+            self.shown_root.clone()
+        }
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
@@ -246,20 +255,24 @@ pub struct Ready {
     pub failure_modes: Vec<FailureMode>,
     /// The threshold entries without their own are held to.
     pub default_threshold: f64,
+    /// Every entry of the catalogue, in catalogue order (the ranker reads them all).
+    pub model: Vec<Entry>,
+    /// The manifest, as lowered.
+    pub manifest: Option<gapmine_model::Manifest>,
 }
 
-/// Finds the catalogue from `path` (or the current folder), checks it, and compiles it for
-/// matching, with `threshold` (when given) instead of the manifest's default. `None` after
+/// Finds the catalogue from `path` (or the current folder) and checks it. `None` after
 /// reporting why it cannot be used: it is not found, a file cannot be read, or it has errors (a
 /// failing `examples` case is not one: that is `gapmine test`'s finding, not a broken
-/// catalogue).
-pub fn ready(
+/// catalogue). `consequence` ends the refusal: "…, so {its records cannot be matched}".
+pub fn load(
     path: Option<&Path>,
-    threshold: Option<f64>,
     command: &str,
+    consequence: &str,
     reporter: &mut Reporter,
-) -> anyhow::Result<Option<Ready>> {
+) -> anyhow::Result<Option<Checked>> {
     let start = path.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+
     let Some(manifest) = find_manifest(&start, command, reporter)? else {
         return Ok(None);
     };
@@ -275,29 +288,45 @@ pub fn ready(
         .iter()
         .filter(|d| d.severity == Severity::Error && d.code != Code::FailingExample)
         .count();
-    let shown = if checked.shown_root.is_empty() {
-        ".".to_owned()
-    } else {
-        checked.shown_root.clone()
-    };
     if errors > 0 {
+        let shown = checked.display_root();
         let plural = if errors == 1 { "" } else { "s" };
         reporter.error(
-            &format!("the catalogue `{shown}` has {errors} error{plural}, so its records cannot be matched"),
-            Some(&format!("run `gapmine check {shown}` to see them, and fix them first")),
+            &format!("the catalogue `{shown}` has {errors} error{plural}, so {consequence}"),
+            Some(&format!(
+                "run `gapmine check {shown}` to see them, and fix them first"
+            )),
         )?;
         return Ok(None);
     }
+    Ok(Some(checked))
+}
+
+/// Finds the catalogue from `path` (or the current folder), checks it, and compiles it for
+/// matching, with `threshold` (when given) instead of the manifest's default. `None` after
+/// reporting why it cannot be used: it is not found, a file cannot be read, or it has errors (a
+/// failing `examples` case is not one: that is `gapmine test`'s finding, not a broken
+/// catalogue).
+pub fn ready(
+    path: Option<&Path>,
+    threshold: Option<f64>,
+    command: &str,
+    reporter: &mut Reporter,
+) -> anyhow::Result<Option<Ready>> {
+    let Some(checked) = load(path, command, "its records cannot be matched", reporter)? else {
+        return Ok(None);
+    };
+    let shown = checked.display_root();
     let analysis = &checked.analysis;
-    let failure_modes: Vec<FailureMode> = analysis
-        .model()
-        .map_err(cancelled)?
-        .into_iter()
+    let model = analysis.model().map_err(cancelled)?;
+    let failure_modes: Vec<FailureMode> = model
+        .iter()
         .filter_map(|entry| match entry {
-            Entry::FailureMode(fm) => Some(fm),
+            Entry::FailureMode(fm) => Some(fm.clone()),
             _ => None,
         })
         .collect();
+    let manifest = analysis.manifest().map_err(cancelled)?;
     let default_threshold = match threshold {
         Some(t) => t,
         None => analysis.default_threshold().map_err(cancelled)?,
@@ -322,5 +351,7 @@ pub fn ready(
         matcher,
         failure_modes,
         default_threshold,
+        model,
+        manifest,
     }))
 }

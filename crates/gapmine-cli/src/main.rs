@@ -7,10 +7,12 @@ mod eval;
 mod explain;
 mod fmt;
 mod import;
+mod learn;
 mod line_index;
 mod lsp;
 mod matching;
 mod output;
+mod report;
 mod test_cmd;
 
 use std::process::ExitCode;
@@ -43,6 +45,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the language server on stdin and stdout, for an editor to start.
     Lsp(lsp::LspArgs),
+    /// The leadership report: ranked systemic gaps, trends, forecasts, the pipeline.
+    Report(report::ReportArgs),
+    /// Write decisions back into the catalogue as evidence and examples, shown as a diff first.
+    Learn(learn::LearnArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -80,6 +86,8 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Eval(args) => eval::run(args, &mut reporter),
         Command::Lsp(args) => lsp::run(args),
+        Command::Learn(args) => learn::run(args, &mut reporter),
+        Command::Report(args) => report::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),

@@ -4,7 +4,9 @@
 mod check;
 mod fmt;
 mod import;
+mod learn;
 mod matching;
+mod report;
 
 use std::path::Path;
 use std::process::Command;
