@@ -605,6 +605,8 @@ fn a_request_made_stale_by_an_edit_answers_content_modified() {
             })
             .await;
 
+        // Every edit so far has set the flag: only the next one may release the request.
+        *gate.released.lock().unwrap() = false;
         gate.armed.store(true, std::sync::atomic::Ordering::SeqCst);
         let hover =
             json!({"textDocument": {"uri": modes}, "position": at(&typo, "missing-null", 1)});
