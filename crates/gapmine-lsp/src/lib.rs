@@ -8,6 +8,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod convert;
+mod handlers;
 mod line_index;
 mod server;
 mod settings;

@@ -53,11 +53,6 @@ impl LineIndex {
         }
     }
 
-    /// The length of the text, in bytes.
-    pub fn len(&self) -> u32 {
-        self.len
-    }
-
     /// The position of byte `offset` of `text` (the text this index was built from), clamped
     /// into the text and back onto a character boundary.
     pub fn line_col(&self, text: &str, offset: u32, encoding: PositionEncoding) -> LineCol {

@@ -21,6 +21,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert::{FileText, to_proto};
+use crate::handlers;
 use crate::line_index::PositionEncoding;
 use crate::settings::Settings;
 use crate::workspace::{Document, HostFactory, Snapshot, State, uri_of};
@@ -284,6 +285,15 @@ fn content_modified() -> Error {
     }
 }
 
+/// A request that cannot be done as asked (a rename to a taken id), with the reason.
+fn request_failed(message: String) -> Error {
+    Error {
+        code: ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
+    }
+}
+
 fn internal_error(error: tokio::task::JoinError) -> Error {
     let message = match error.try_into_panic() {
         Ok(payload) => payload
@@ -473,9 +483,7 @@ impl LanguageServer for Server {
             let mut state = self.state();
             let state = &mut *state;
             let uri = params.text_document.uri;
-            let home = uri
-                .to_file_path()
-                .and_then(|path| state.home_of(&path.into_owned()));
+            let home = uri.to_file_path().and_then(|path| state.home_of(&path));
             if let Some((root, path)) = &home
                 && let Some(catalogue) = state.catalogues.get_mut(root)
             {
@@ -588,8 +596,161 @@ impl LanguageServer for Server {
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
         if let Some(settings) = Settings::from_json(&params.settings) {
-            self.state().settings = settings;
+            let mut state = self.state();
+            if state.settings != settings {
+                state.settings = settings;
+                let roots: Vec<PathBuf> = state.catalogues.keys().cloned().collect();
+                for root in roots {
+                    state.load_history(&root);
+                }
+            }
         }
+        self.flush_log().await;
+    }
+
+    async fn completion(
+        &self,
+        params: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        let at = params.text_document_position;
+        self.on_snapshot(&at.text_document.uri, None, move |s| {
+            handlers::completion(s, at.position)
+        })
+        .await
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let at = params.text_document_position_params;
+        self.on_snapshot(&at.text_document.uri, None, move |s| {
+            handlers::hover(s, at.position)
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        self.on_snapshot(&at.text_document.uri, None, move |s| {
+            handlers::goto_definition(s, at.position)
+        })
+        .await
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let at = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
+        self.on_snapshot(&at.text_document.uri, None, move |s| {
+            handlers::references(s, at.position, include_declaration)
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let at = params.text_document_position_params;
+        self.on_snapshot(&at.text_document.uri, None, move |s| {
+            handlers::document_highlight(s, at.position)
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        self.on_snapshot(&params.text_document.uri, Ok(None), move |s| {
+            handlers::prepare_rename(s, params.position)
+        })
+        .await?
+        .map_err(request_failed)
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let new_name = params.new_name;
+        self.on_snapshot(&at.text_document.uri, Ok(None), move |s| {
+            handlers::rename(s, at.position, &new_name)
+        })
+        .await?
+        .map_err(request_failed)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        self.on_snapshot(&params.text_document.uri, None, handlers::document_symbols)
+            .await
+    }
+
+    async fn symbol(
+        &self,
+        params: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        let snapshots = self.state().snapshots();
+        let stamps: Vec<(PathBuf, u64)> = snapshots
+            .iter()
+            .map(|s| (s.root.clone(), s.generation))
+            .collect();
+        let query = params.query;
+        let work = tokio::task::spawn_blocking(move || {
+            let mut symbols = Vec::new();
+            for snapshot in &snapshots {
+                symbols.extend(handlers::workspace_symbols(snapshot, &query)?);
+            }
+            drop(snapshots);
+            Ok::<_, gapmine_ide::Cancelled>(symbols)
+        });
+        let symbols = match work.await {
+            Ok(Ok(symbols)) => symbols,
+            Ok(Err(_)) => return Err(content_modified()),
+            Err(join) => return Err(internal_error(join)),
+        };
+        let state = self.state();
+        if stamps.iter().any(|(root, g)| state.is_stale(root, *g)) {
+            return Err(content_modified());
+        }
+        Ok(Some(lsp::WorkspaceSymbolResponse::Nested(symbols)))
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        let range = params.range;
+        let context = params.context;
+        self.on_snapshot(&params.text_document.uri, None, move |s| {
+            handlers::code_actions(s, range, &context)
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        self.on_snapshot(&params.text_document.uri, None, handlers::semantic_tokens)
+            .await
+    }
+
+    async fn inlay_hint(
+        &self,
+        params: lsp::InlayHintParams,
+    ) -> Result<Option<Vec<lsp::InlayHint>>> {
+        let range = params.range;
+        self.on_snapshot(&params.text_document.uri, None, move |s| {
+            handlers::inlay_hints(s, range)
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
+        self.on_snapshot(&params.text_document.uri, None, handlers::code_lenses)
+            .await
     }
 
     async fn formatting(
@@ -631,6 +792,46 @@ pub fn capabilities(encoding: PositionEncoding) -> lsp::ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec!["\"".to_owned(), " ".to_owned()]),
+            ..lsp::CompletionOptions::default()
+        }),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        document_highlight_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::REFACTOR,
+                ]),
+                ..lsp::CodeActionOptions::default()
+            },
+        )),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: lsp::SemanticTokensLegend {
+                        token_types: handlers::TOKEN_TYPES.to_vec(),
+                        token_modifiers: handlers::token_modifiers(),
+                    },
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+                },
+            ),
+        ),
+        inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+        code_lens_provider: Some(lsp::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..lsp::ServerCapabilities::default()
     }
 }

@@ -33,7 +33,6 @@ pub struct Document {
 /// One catalogue: a folder with a `gapmine.kdl`.
 #[derive(Debug)]
 pub struct Catalogue {
-    pub root: PathBuf,
     pub host: AnalysisHost,
     /// Files read from disk that are not UTF-8, by path: the checker sees them empty, and
     /// `gapmine check` reports them as this diagnostic, so the server does too.
@@ -125,6 +124,7 @@ impl State {
         if !self.catalogues.contains_key(&root) {
             let catalogue = self.load(&root);
             self.catalogues.insert(root.clone(), catalogue);
+            self.load_history(&root);
         }
         Some((root, relative))
     }
@@ -136,7 +136,6 @@ impl State {
             self.log.push(format!("{}: {error}", root.display()));
         }
         let mut catalogue = Catalogue {
-            root: root.to_path_buf(),
             host: (self.new_host)(),
             not_utf8: HashMap::new(),
             open: HashMap::new(),
@@ -181,6 +180,54 @@ impl State {
                     .push(format!("cannot read {}: {error}", path.display()));
                 String::new()
             }
+        }
+    }
+
+    /// Reads the records history the settings name into a catalogue's host (or clears it).
+    /// A line that is not a record is left out and counted in the log, as `gapmine match`
+    /// counts rejected lines; a history that cannot be read is logged and left out.
+    pub fn load_history(&mut self, root: &Path) {
+        let records = self.settings.records.as_ref().and_then(|records| {
+            let path = root.join(records);
+            let file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(error) => {
+                    self.log.push(format!(
+                        "cannot read the records history {}: {error}; code lenses count no matches",
+                        path.display()
+                    ));
+                    return None;
+                }
+            };
+            let reader = gapmine_records::Reader::new(
+                std::io::BufReader::new(file),
+                path.display().to_string(),
+            );
+            let mut records = Vec::new();
+            let mut rejected = 0;
+            for item in reader {
+                match item {
+                    Ok(gapmine_records::Item::Record { record, .. }) => records.push(record),
+                    Ok(gapmine_records::Item::Rejected { .. }) => rejected += 1,
+                    Err(error) => {
+                        self.log.push(format!(
+                            "cannot read the records history {}: {error}",
+                            path.display()
+                        ));
+                        return None;
+                    }
+                }
+            }
+            self.log.push(format!(
+                "read {} records from {} ({rejected} lines rejected: `gapmine match` says why)",
+                records.len(),
+                path.display()
+            ));
+            Some(records)
+        });
+        if let Some(catalogue) = self.catalogues.get_mut(root) {
+            catalogue.host.set_history(records);
+            catalogue.generation += 1;
         }
     }
 
@@ -248,6 +295,18 @@ impl State {
                 (root, relative, None)
             }
         };
+        self.snapshot_at(root, path, file)
+    }
+
+    /// A snapshot of every loaded catalogue, each about its manifest.
+    pub fn snapshots(&self) -> Vec<Snapshot> {
+        self.catalogues
+            .keys()
+            .filter_map(|root| self.snapshot_at(root.clone(), MANIFEST.to_owned(), None))
+            .collect()
+    }
+
+    fn snapshot_at(&self, root: PathBuf, path: String, file: Option<FileText>) -> Option<Snapshot> {
         let catalogue = self.catalogues.get(&root)?;
         let analysis = catalogue.host.analysis();
         let file = match file {

@@ -5,6 +5,7 @@ mod check;
 mod fmt;
 mod import;
 mod learn;
+mod lsp;
 mod matching;
 mod report;
 

@@ -344,3 +344,288 @@ fn a_document_outside_any_catalogue_gets_its_syntax_errors() {
         client.shutdown().await;
     });
 }
+
+/// The position of the first `needle` in `text`, ASCII text, at `shift` characters into it.
+fn at(text: &str, needle: &str, shift: usize) -> Value {
+    let offset = text.find(needle).expect("the needle is in the text") + shift;
+    let line = text[..offset].matches('\n').count();
+    let column = offset - text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    json!({"line": line, "character": column})
+}
+
+#[test]
+fn every_feature_answers_across_files() {
+    runtime().block_on(async {
+        let workspace = catalogue();
+        let (mut client, init) = opened(&workspace, false).await;
+        let capabilities = &init["capabilities"];
+        for capability in [
+            "completionProvider",
+            "hoverProvider",
+            "definitionProvider",
+            "referencesProvider",
+            "documentHighlightProvider",
+            "renameProvider",
+            "documentSymbolProvider",
+            "workspaceSymbolProvider",
+            "codeActionProvider",
+            "documentFormattingProvider",
+            "semanticTokensProvider",
+            "inlayHintProvider",
+            "codeLensProvider",
+        ] {
+            assert!(!capabilities[capability].is_null(), "{capability} announced");
+        }
+        let modes = workspace.uri("modes.kdl");
+        let fixes = workspace.uri("fixes.kdl");
+        client.open(&fixes, FIXES).await;
+        let on_reference = |needle: &str| {
+            json!({"textDocument": {"uri": fixes}, "position": at(FIXES, needle, 2)})
+        };
+
+        // Go to definition: from fixes.kdl's `resolves` to the entry in modes.kdl.
+        let definition = client
+            .request("textDocument/definition", on_reference("\"missing-null-check\""))
+            .await;
+        assert_eq!(definition[0]["uri"], modes.as_str());
+        assert_eq!(definition[0]["range"]["start"]["line"], 0);
+
+        // References from the definition, with it.
+        let mut params = json!({"textDocument": {"uri": modes}, "position": at(MODES, "missing-null", 1)});
+        params["context"] = json!({"includeDeclaration": true});
+        let references = client.request("textDocument/references", params).await;
+        let uris: Vec<&str> = references
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["uri"].as_str().unwrap())
+            .collect();
+        assert_eq!(uris, [modes.as_str(), fixes.as_str()]);
+
+        // Hover on the reference: the entry's title.
+        let hover = client
+            .request("textDocument/hover", on_reference("\"missing-null-check\""))
+            .await;
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("Missing null check"),
+            "{hover}"
+        );
+
+        // Highlight in the same file.
+        let highlights = client
+            .request("textDocument/documentHighlight", on_reference("\"unit-tests\""))
+            .await;
+        assert_eq!(highlights.as_array().unwrap().len(), 1, "{highlights}");
+
+        // Completion inside an empty `caught-by ""` offers the control of fixes.kdl.
+        let blank = MODES.replace("caught-by \"unit-tests\"", "caught-by \"\"");
+        client.change(&modes, 2, &blank).await;
+        let completion = client
+            .request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": modes}, "position": at(&blank, "caught-by \"", 11)}),
+            )
+            .await;
+        client.change(&modes, 3, MODES).await;
+        assert!(
+            completion
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|item| item["label"] == "unit-tests"),
+            "{completion}"
+        );
+
+        // Rename from the reference: both files change.
+        let prepared = client
+            .request("textDocument/prepareRename", on_reference("\"missing-null-check\""))
+            .await;
+        assert_eq!(prepared["start"], at(FIXES, "missing-null-check", 0));
+        let mut params = on_reference("\"missing-null-check\"");
+        params["newName"] = json!("missing-nil-check");
+        let edit = client.request("textDocument/rename", params).await;
+        let changes = edit["changes"].as_object().unwrap();
+        assert!(changes.contains_key(&modes) && changes.contains_key(&fixes), "{edit}");
+        // A taken id is refused with the reason.
+        let mut params = on_reference("\"missing-null-check\"");
+        params["newName"] = json!("unit-tests");
+        let refused = client
+            .request_result("textDocument/rename", params)
+            .await
+            .unwrap_err();
+        assert!(refused["message"].as_str().unwrap().contains("already taken"), "{refused}");
+
+        // Symbols: the outline, and the catalogue's entries by name.
+        let symbols = client
+            .request("textDocument/documentSymbol", json!({"textDocument": {"uri": fixes}}))
+            .await;
+        let names: Vec<&str> = symbols
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["null-safety-lint", "unit-tests"]);
+        let found = client.request("workspace/symbol", json!({"query": "nullcheck"})).await;
+        assert_eq!(found[0]["name"], "missing-null-check", "{found}");
+        assert_eq!(found[0]["location"]["uri"], modes.as_str());
+
+        // Semantic tokens, inlay hints and code lenses on modes.kdl.
+        let tokens = client
+            .request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": modes}}))
+            .await;
+        let data = tokens["data"].as_array().unwrap();
+        assert!(!data.is_empty() && data.len() % 5 == 0, "{tokens}");
+        let hints = client
+            .request(
+                "textDocument/inlayHint",
+                json!({"textDocument": {"uri": fixes}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
+            )
+            .await;
+        assert!(hints.to_string().contains("Missing null check"), "{hints}");
+        let lenses = client
+            .request("textDocument/codeLens", json!({"textDocument": {"uri": modes}}))
+            .await;
+        assert_eq!(lenses[0]["command"]["title"], "1 example passes", "{lenses}");
+
+        // A code action fixes a dangling reference typed in fixes.kdl.
+        let typo = FIXES.replace("resolves \"missing-null-check\"", "resolves \"missing-null-chek\"");
+        client.change(&fixes, 2, &typo).await;
+        client
+            .wait_for("the dangling reference", |c| c.codes(&fixes) == ["dangling-reference"])
+            .await;
+        let diagnostic = client.diagnostics[&fixes].1[0].clone();
+        let actions = client
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": fixes}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+            )
+            .await;
+        let fix = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "quickfix" && a["title"].as_str().unwrap().contains("missing-null-check"))
+            .unwrap_or_else(|| panic!("a quick fix among {actions}"));
+        assert_eq!(fix["diagnostics"][0]["code"], "dangling-reference");
+        let edits = fix["edit"]["changes"][&fixes].as_array().unwrap();
+        assert_eq!(apply_edits(&typo, edits), FIXES);
+        client.shutdown().await;
+    });
+}
+
+#[test]
+fn code_lenses_count_the_matches_in_the_history_the_settings_name() {
+    runtime().block_on(async {
+        let workspace = catalogue();
+        workspace.write(
+            "history/escapes.jsonl",
+            "{\"id\": \"ESC-1\", \"title\": \"null pointer in checkout\"}\n{\"id\": \"ESC-2\", \"title\": \"disk full\"}\nnot json\n",
+        );
+        let mut client = start(None);
+        client
+            .initialize(Some(&workspace.root()), false, json!({"records": "history/escapes.jsonl"}))
+            .await;
+        let modes = workspace.uri("modes.kdl");
+        client.open(&modes, MODES).await;
+        let lenses = client
+            .request("textDocument/codeLens", json!({"textDocument": {"uri": modes}}))
+            .await;
+        let titles: Vec<&str> = lenses
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["command"]["title"].as_str().unwrap())
+            .collect();
+        assert!(titles.contains(&"matches 1 of 2 records in the history"), "{titles:?}");
+        client.shutdown().await;
+    });
+}
+
+/// Holds the first salsa query of a request on the blocking pool until an edit has asked every
+/// snapshot to stop, so that the request is certainly stale when it goes on.
+#[derive(Default)]
+struct Gate {
+    armed: std::sync::atomic::AtomicBool,
+    released: std::sync::Mutex<bool>,
+    signal: std::sync::Condvar,
+}
+
+impl Gate {
+    fn on_event(&self, event: salsa::Event, runtime_thread: std::thread::ThreadId) {
+        use std::sync::atomic::Ordering;
+        match event.kind {
+            salsa::EventKind::DidSetCancellationFlag => {
+                *self.released.lock().unwrap() = true;
+                self.signal.notify_all();
+            }
+            salsa::EventKind::WillCheckCancellation
+                if std::thread::current().id() != runtime_thread
+                    && self.armed.swap(false, Ordering::SeqCst) =>
+            {
+                let released = self.released.lock().unwrap();
+                let _ = self
+                    .signal
+                    .wait_timeout_while(released, std::time::Duration::from_secs(20), |r| !*r)
+                    .unwrap();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_request_made_stale_by_an_edit_answers_content_modified() {
+    runtime().block_on(async {
+        let gate = std::sync::Arc::new(Gate::default());
+        let runtime_thread = std::thread::current().id();
+        let hook_gate = gate.clone();
+        let new_host: gapmine_lsp::HostFactory = std::sync::Arc::new(move || {
+            let gate = hook_gate.clone();
+            gapmine_ide::AnalysisHost::new(gapmine_check::CheckDatabase::with_event_hook(
+                move |event| gate.on_event(event, runtime_thread),
+            ))
+        });
+        let workspace = catalogue();
+        let mut client = crate::support::start(Some(new_host));
+        client
+            .initialize(Some(&workspace.root()), false, Value::Null)
+            .await;
+        let modes = workspace.uri("modes.kdl");
+        // A dangling reference, so that the first diagnostics are published: then no
+        // diagnostics work is running when the gate is armed.
+        let typo = MODES.replace("\"unit-tests\"", "\"unit-testz\"");
+        client.open(&modes, &typo).await;
+        client
+            .wait_for("the first diagnostics", |c| {
+                c.codes(&modes) == ["dangling-reference"]
+            })
+            .await;
+
+        // Every edit so far has set the flag: only the next one may release the request.
+        *gate.released.lock().unwrap() = false;
+        gate.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let hover =
+            json!({"textDocument": {"uri": modes}, "position": at(&typo, "missing-null", 1)});
+        let id = client
+            .send_request("textDocument/hover", hover.clone())
+            .await;
+        client.change(&modes, 2, MODES).await;
+        let error = client.response(id).await.unwrap_err();
+        assert_eq!(error["code"], -32801, "{error}");
+
+        // The edit went through, and the next request answers from the new text.
+        client
+            .wait_for("the fixed reference", |c| c.codes(&modes).is_empty())
+            .await;
+        let answer = client.request("textDocument/hover", hover).await;
+        assert!(
+            answer.to_string().contains("Missing null check"),
+            "{answer}"
+        );
+        client.shutdown().await;
+    });
+}
