@@ -1,6 +1,7 @@
 //! `cargo xtask codegen`: writes the generated docs, `docs/diagnostics.md` from the registry of
 //! diagnostic codes, `docs/language.md` from the language's schema, and `docs/records.md` with
-//! `docs/schemas/escape-record.schema.json` from the escape-record format; a test fails when a
+//! `docs/schemas/escape-record.schema.json` from the escape-record format, and
+//! `docs/schemas/report.schema.json` from `gapmine-report`; a test fails when a
 //! committed file differs from what this generator produces (STYLE.md #21).
 //!
 //! The hand-written prose of the pages lives here, next to the code that fills in the tables.
@@ -33,6 +34,8 @@ pub fn files() -> Vec<(&'static str, String)> {
             "docs/schemas/escape-record.schema.json",
             escape_record_schema(),
         ),
+        ("docs/schemas/report.schema.json", report_schema()),
+        (crate::grammar::PATH, crate::grammar::tm_language()),
     ]
 }
 
@@ -254,6 +257,9 @@ fn language_md() -> String {
     props_table(&mut out, "catalogue", MANIFEST_PROPS);
     writeln!(out, "Children of `catalogue`:\n").unwrap();
     nodes_table(&mut out, MANIFEST.iter());
+    for child in MANIFEST.iter().filter(|c| !c.props.is_empty()) {
+        props_table(&mut out, child.name, child.props);
+    }
     writeln!(
         out,
         "Include globs are relative to the manifest's folder and may not leave it (no `..`, no \
@@ -592,6 +598,13 @@ fn escape_record_schema() -> String {
     out
 }
 
+fn report_schema() -> String {
+    let mut out = serde_json::to_string_pretty(&gapmine_report::schema::schema())
+        .expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}
+
 const RECORDS_INTRO: &str = r#"# Escape records
 
 An *escape record* is one escape — a defect that got past the controls meant to catch it — as
@@ -772,5 +785,25 @@ mod tests {
             !doc.contains("(nothing: the example does not trigger"),
             "{doc}"
         );
+    }
+
+    /// The defaults docs/language.md gives for `priority` are the ranker's own.
+    #[test]
+    fn priority_defaults_are_the_rankers() {
+        let defaults = gapmine_rank::Settings::default();
+        let w = defaults.weights;
+        for prop in schema::PRIORITY_PROPS {
+            let documented: f64 = prop.default.expect("documented").parse().expect("a number");
+            let actual = match prop.name {
+                "frequency" => w.frequency,
+                "recency" => w.recency,
+                "spread" => w.spread,
+                "lateness" => w.lateness,
+                "severity" => w.severity,
+                "half-life" => defaults.half_life_days,
+                other => panic!("`priority` has a property the ranker does not know: {other}"),
+            };
+            assert_eq!(documented, actual, "{}", prop.name);
+        }
     }
 }

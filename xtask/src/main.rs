@@ -6,9 +6,11 @@
 mod alloc;
 mod bench;
 mod bench_check;
+mod bench_ide;
 mod bench_match;
 mod codegen;
 mod conformance;
+mod grammar;
 mod synth;
 #[cfg(test)]
 mod tidy;
@@ -34,6 +36,10 @@ commands:
       each other across files (as a process and through the database), re-checks after editing
       one entry's summary and after renaming an id others reference, and the cold check's peak
       heap. Builds and runs itself (and `gapmine`) in release mode.
+  bench ide
+      Time the editor features of gapmine-ide (hover, completion, definition, references,
+      diagnostics, semantic tokens, …) on the checker benchmark's catalogue, each request right
+      after an edit: median and 99th percentile. Builds and runs itself in release mode.
   bench match [--runs N] [--size-mb N]
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
@@ -92,9 +98,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             if what == "match" {
                 return bench_match::main(args, rest);
             }
-            if what != "parse" && what != "check" {
+            if what != "parse" && what != "check" && what != "ide" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check` and `match`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide` and `match`"
                 );
             }
             let mut options = bench::Options {
@@ -123,7 +129,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 // release mode instead, so `cargo xtask bench parse` does the right thing.
                 return rerun_in_release(args);
             }
-            if what == "check" {
+            if what == "ide" {
+                bench_ide::run()?;
+            } else if what == "check" {
                 bench_check::run(&bench_check::Options { runs: options.runs })?;
             } else {
                 bench::run(&options)?;

@@ -381,6 +381,10 @@ pub struct Ready {
     pub failure_modes: Vec<FailureMode>,
     /// The threshold entries without their own are held to.
     pub default_threshold: f64,
+    /// Every entry of the catalogue, in catalogue order (the ranker reads them all).
+    pub model: Vec<Entry>,
+    /// The manifest, as lowered.
+    pub manifest: Option<gapmine_model::Manifest>,
 }
 
 /// Finds the catalogue from `path` (or the current folder) and checks it. `None` after
@@ -440,15 +444,15 @@ pub fn ready(
     };
     let shown = checked.display_root();
     let analysis = &checked.analysis;
-    let failure_modes: Vec<FailureMode> = analysis
-        .model()
-        .map_err(cancelled)?
-        .into_iter()
+    let model = analysis.model().map_err(cancelled)?;
+    let failure_modes: Vec<FailureMode> = model
+        .iter()
         .filter_map(|entry| match entry {
-            Entry::FailureMode(fm) => Some(fm),
+            Entry::FailureMode(fm) => Some(fm.clone()),
             _ => None,
         })
         .collect();
+    let manifest = analysis.manifest().map_err(cancelled)?;
     let default_threshold = match threshold {
         Some(t) => t,
         None => analysis.default_threshold().map_err(cancelled)?,
@@ -473,5 +477,7 @@ pub fn ready(
         matcher,
         failure_modes,
         default_threshold,
+        model,
+        manifest,
     }))
 }

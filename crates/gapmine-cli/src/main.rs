@@ -11,6 +11,7 @@ mod learn;
 mod line_index;
 mod matching;
 mod output;
+mod report;
 mod test_cmd;
 
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Measure the catalogue against records whose failure modes are known.
     Eval(eval::EvalArgs),
+    /// The leadership report: ranked systemic gaps, trends, forecasts, the pipeline.
+    Report(report::ReportArgs),
     /// Write decisions back into the catalogue as evidence and examples, shown as a diff first.
     Learn(learn::LearnArgs),
 }
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Eval(args) => eval::run(args, &mut reporter),
         Command::Learn(args) => learn::run(args, &mut reporter),
+        Command::Report(args) => report::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),

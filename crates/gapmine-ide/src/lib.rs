@@ -470,6 +470,12 @@ impl Analysis {
         })
     }
 
+    /// The manifest as lowered, `None` when it has no `catalogue` node.
+    pub fn manifest(&self) -> Cancellable<Option<gapmine_model::Manifest>> {
+        let catalogue = self.catalogue;
+        self.with_db(move |db| gapmine_check::db::manifest(db, catalogue).manifest.clone())
+    }
+
     /// The lowered model of the whole catalogue.
     pub fn model(&self) -> Cancellable<Vec<gapmine_model::Entry>> {
         let catalogue = self.catalogue;

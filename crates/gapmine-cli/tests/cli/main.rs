@@ -6,6 +6,7 @@ mod fmt;
 mod import;
 mod learn;
 mod matching;
+mod report;
 
 use std::path::Path;
 use std::process::Command;

@@ -12,6 +12,7 @@ mod diagnostics;
 mod fixture;
 mod format;
 mod hover;
+mod incremental;
 mod inlay_hints;
 mod navigation;
 mod rename;
