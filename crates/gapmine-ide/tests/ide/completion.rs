@@ -264,5 +264,6 @@ fn manifest_children() {
     "#), @r#"
     include [node] "" -> "include"
     threshold [node] "" -> "threshold"
+    priority [node] "" -> "priority"
     "#);
 }
