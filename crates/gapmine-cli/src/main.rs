@@ -6,6 +6,7 @@ mod diagnostics;
 mod eval;
 mod explain;
 mod fmt;
+mod forecast;
 mod import;
 mod line_index;
 mod matching;
@@ -40,6 +41,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Measure the catalogue against records whose failure modes are known.
     Eval(eval::EvalArgs),
+    /// Forecast each failure mode's occurrences in the next period, or backtest the forecast.
+    Forecast(forecast::ForecastArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut reporter),
         Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Eval(args) => eval::run(args, &mut reporter),
+        Command::Forecast(args) => forecast::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),
