@@ -861,7 +861,7 @@ const FILLER: &[&str] = &[
     "calls",
 ];
 
-const SERVICES: &[&str] = &[
+pub(crate) const SERVICES: &[&str] = &[
     "payments",
     "checkout",
     "search",
@@ -875,7 +875,7 @@ const SERVICES: &[&str] = &[
     "reports",
     "scheduler",
 ];
-const TEAMS: &[&str] = &[
+pub(crate) const TEAMS: &[&str] = &[
     "core", "platform", "growth", "infra", "data", "mobile", "web",
 ];
 const LABELS: &[&str] = &[
@@ -894,17 +894,17 @@ const LABELS: &[&str] = &[
 const SEVERITIES: &[&str] = &["sev1", "sev2", "sev3", "sev4"];
 
 /// The catalogue, three ways, with its phrases and patterns.
-struct Catalogue {
-    full: Vec<FailureMode>,
+pub(crate) struct Catalogue {
+    pub(crate) full: Vec<FailureMode>,
     phrases_only: Vec<FailureMode>,
     /// Every phrase, in catalogue order (lower case, distinct).
-    phrases: Vec<String>,
+    pub(crate) phrases: Vec<String>,
     /// Every pattern, in catalogue order, with a text it matches.
     patterns: Vec<(String, String)>,
 }
 
 impl Catalogue {
-    fn generate() -> Catalogue {
+    pub(crate) fn generate() -> Catalogue {
         let mut rng = Rng(0x51A7_E5EE_D0F0_0D01);
         // 4,000 distinct two-word phrases out of the 10,000 pairs, in a shuffled order.
         let mut pairs: Vec<(usize, usize)> = (0..THINGS.len())
@@ -1162,7 +1162,7 @@ fn record(rng: &mut Rng, catalogue: &Catalogue, n: u64, out: &mut String) {
 
 /// `count` words, capitalised first: mostly everyday words, about 2% each a thing or a fault
 /// word, so partial phrase matches are common and accidental whole ones rare.
-fn words(rng: &mut Rng, count: usize, out: &mut String) {
+pub(crate) fn words(rng: &mut Rng, count: usize, out: &mut String) {
     for i in 0..count {
         if i > 0 {
             out.push(' ');

@@ -8,6 +8,7 @@ mod bench;
 mod bench_check;
 mod bench_ide;
 mod bench_match;
+mod bench_report;
 mod codegen;
 mod conformance;
 mod grammar;
@@ -44,9 +45,13 @@ commands:
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
       Builds and runs itself in release mode; writes to target/bench-data/match/.
+  bench report [--runs N] [--records N]
+      Time ranking, forecasting and rendering the report over N classified records (default
+      1,000,000) beside matching them, and the report's peak heap at N and N/4 records.
+      Builds and runs itself in release mode; writes to target/bench-data/report/.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
-      docs/schemas/escape-record.schema.json) from the code; a test
+      docs/schemas/escape-record.schema.json, docs/schemas/report.schema.json) from the code; a test
       fails when a committed one is out of date.
   help
       Print this message.
@@ -93,14 +98,17 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check");
+                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|match|report");
             };
             if what == "match" {
                 return bench_match::main(args, rest);
             }
+            if what == "report" {
+                return bench_report::main(args, rest);
+            }
             if what != "parse" && what != "check" && what != "ide" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide` and `match`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `match` and `report`"
                 );
             }
             let mut options = bench::Options {
