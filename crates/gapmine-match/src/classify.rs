@@ -341,9 +341,10 @@ impl Matcher {
                             if info.confirm == Confirm::Whole {
                                 scratch.candidate(r);
                             } else if g == info.anchor
-                                && info.edge_allows(text.as_bytes(), m.start(), m.end())
+                                && let Some(start) =
+                                    info.anchor_start(text.as_bytes(), m.start(), m.end())
                             {
-                                scratch.anchors.push((r, m.start() as u32, m.end() as u32));
+                                scratch.anchors.push((r, start as u32, m.end() as u32));
                             }
                         }
                     }

@@ -110,17 +110,26 @@ pub(crate) struct RegexInfo {
     /// just before it (a window before it): an occurrence with another ASCII byte there is no
     /// anchor.
     pub(crate) edge: u128,
+    /// Whitespace taken off the front of the anchor group's literals, which must stand just
+    /// before an occurrence (see [`crate::literal::Literals::first_lead`]).
+    pub(crate) lead: Box<[u8]>,
 }
 
 impl RegexInfo {
-    /// Whether an occurrence of the anchor group at `start..end` of `text` can anchor a match.
-    pub(crate) fn edge_allows(&self, text: &[u8], start: usize, end: usize) -> bool {
+    /// Where the anchor that an occurrence of the anchor group at `start..end` of `text` gives
+    /// begins (before the group's `lead`), or `None` if the text around it rules a match out.
+    pub(crate) fn anchor_start(&self, text: &[u8], start: usize, end: usize) -> Option<usize> {
+        let begin = start.checked_sub(self.lead.len())?;
+        if text[begin..start] != *self.lead {
+            return None;
+        }
         let at = match self.confirm {
             Confirm::AnchoredAtLiteral => text.get(end),
-            Confirm::WindowBeforeLiteral(_) => start.checked_sub(1).and_then(|i| text.get(i)),
+            Confirm::WindowBeforeLiteral(_) => begin.checked_sub(1).and_then(|i| text.get(i)),
             Confirm::Whole => None,
         };
         at.is_none_or(|&b| !b.is_ascii() || self.edge & (1u128 << b) != 0)
+            .then_some(begin)
     }
 }
 
@@ -299,16 +308,24 @@ impl Matcher {
                             let r = regexes.len() as u32;
                             let found = literals(&hir);
                             let last = found.groups.len().saturating_sub(1) as u32;
-                            let (confirm, anchor, edge) = match (
+                            let (confirm, anchor, edge, lead) = match (
                                 found.prefix,
                                 found.suffix,
                                 hir.properties().maximum_len(),
                             ) {
-                                (true, _, _) => (Confirm::AnchoredAtLiteral, 0, found.after_first),
-                                (false, true, Some(max)) => {
-                                    (Confirm::WindowBeforeLiteral(max), last, found.before_last)
-                                }
-                                _ => (Confirm::Whole, 0, u128::MAX),
+                                (true, _, _) => (
+                                    Confirm::AnchoredAtLiteral,
+                                    0,
+                                    found.after_first,
+                                    found.first_lead,
+                                ),
+                                (false, true, Some(max)) => (
+                                    Confirm::WindowBeforeLiteral(max),
+                                    last,
+                                    found.before_last,
+                                    found.last_lead,
+                                ),
+                                _ => (Confirm::Whole, 0, u128::MAX, Vec::new()),
                             };
                             let need = match found.groups.len() {
                                 MAX_GROUPS.. => u32::MAX,
@@ -321,6 +338,7 @@ impl Matcher {
                                 need,
                                 anchor,
                                 edge,
+                                lead: lead.into(),
                             });
                             for (g, group) in found.groups.into_iter().enumerate() {
                                 for literal in group {

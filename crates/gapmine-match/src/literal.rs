@@ -31,8 +31,13 @@ pub(crate) struct Literals {
     /// least one character from a small set (`a\s+b`: whitespace).
     pub(crate) after_first: u128,
     /// The ASCII bytes that may come just before a literal of the last group, likewise
-    /// (`[A-Z]{3}-\d{3,5} hang`: digits).
+    /// (`[A-Z]{3}-\d{3,5} hang`: digits), before its `last_lead`.
     pub(crate) before_last: u128,
+    /// Whitespace that every literal of the first (last) group began with, taken off them: a
+    /// needle that begins with a space would send the automaton down its branch at every space
+    /// of the text. The bytes must stand just before an occurrence for it to anchor a match.
+    pub(crate) first_lead: Vec<u8>,
+    pub(crate) last_lead: Vec<u8>,
 }
 
 /// The literals of a pattern: its "all of" prefilter.
@@ -102,6 +107,8 @@ pub(crate) fn literals(hir: &Hir) -> Literals {
     let suffix = found
         .last()
         .is_some_and(|f| f.exact && zero_width(&parts[f.end..]));
+    let first_lead = found.first().map(|f| f.lead.clone()).unwrap_or_default();
+    let last_lead = found.last().map(|f| f.lead.clone()).unwrap_or_default();
     // A group found twice (`foo.*foo`) is two bits that the same needles set: harmless.
     let groups = found.into_iter().map(|f| f.literals).collect();
     Literals {
@@ -110,6 +117,8 @@ pub(crate) fn literals(hir: &Hir) -> Literals {
         suffix,
         after_first,
         before_last,
+        first_lead,
+        last_lead,
     }
 }
 
@@ -153,6 +162,8 @@ fn ascii_range(start: u8, end: u8) -> u128 {
 /// A group, and the parts `start..end` of the concatenation it came from.
 struct Found {
     literals: Vec<Vec<u8>>,
+    /// The whitespace all the literals began with, taken off them.
+    lead: Vec<u8>,
     start: usize,
     end: usize,
     /// Whether the parts' matches are exactly the literals (a run), not only begin with them.
@@ -166,11 +177,23 @@ impl Found {
             .iter()
             .map(|l| l.as_bytes().to_ascii_lowercase())
             .collect();
+        let first = literals.first()?.clone();
+        let lead_len = first
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .enumerate()
+            .take_while(|&(i, &b)| literals.iter().all(|l| l.len() > i + 1 && l[i] == b))
+            .count();
+        let lead = first[..lead_len].to_vec();
+        for literal in &mut literals {
+            literal.drain(..lead_len);
+        }
         literals.sort();
         literals.dedup();
         let shortest = literals.iter().map(Vec::len).min()?;
         (shortest >= MIN_GROUP_LEN && literals.len() <= GROUP_LITERALS).then_some(Found {
             literals,
+            lead,
             start,
             end,
             exact,
@@ -313,6 +336,11 @@ mod tests {
                 .collect(),
         };
         let mut out = format!("{groups} ({ends})");
+        for (which, lead) in [("first", &found.first_lead), ("last", &found.last_lead)] {
+            if !lead.is_empty() {
+                out += &format!(" {which} after {:?}", String::from_utf8_lossy(lead));
+            }
+        }
         if found.after_first != u128::MAX {
             out += &format!(" then [{}]", set(found.after_first));
         }
@@ -334,10 +362,11 @@ mod tests {
         insta::assert_snapshot!(check(r"disk\s+leak"), @r"disk & leak (prefix, suffix) then [\t\n\u{b}\u{c}\r ] after [\t\n\u{b}\u{c}\r ]");
         insta::assert_snapshot!(check(r"(?i)\bcache\b.{0,40}\bstall(ed|s)?\b"), @"cache & stall | stalled | stalls | stallſ | ſtall | ſtalled | ſtalls | ſtallſ (prefix, suffix)");
         insta::assert_snapshot!(check(r"(?i)(api|tcp) (drift|hang) (noted|logged)"), @"api drift logged | api drift noted | api hang logged | api hang noted | tcp drift logged | tcp drift noted | tcp hang logged | tcp hang noted (prefix, suffix)");
-        insta::assert_snapshot!(check(r"\b[A-Z]{3}-\d{3,5} hang"), @" hang (suffix) after [0123456789]");
+        insta::assert_snapshot!(check(r"\b[A-Z]{3}-\d{3,5} hang"), @r#"hang (suffix) first after " " last after " " after [0123456789]"#);
         insta::assert_snapshot!(check(r"(foo|bar\d+)baz"), @"bar | foo & baz (prefix, suffix)");
         insta::assert_snapshot!(check(r"\d+ ?ms"), @"unbounded");
         insta::assert_snapshot!(check(r"(?i)timeout:\s*\d+"), @"timeout: (prefix)");
-        insta::assert_snapshot!(check(r"[0-9a-f]{8} (?i)hash"), @" hash |  haſh (suffix) after [0123456789abcdef]");
+        insta::assert_snapshot!(check(r"[0-9a-f]{8} (?i)hash"), @r#"hash | haſh (suffix) first after " " last after " " after [0123456789abcdef]"#);
+        insta::assert_snapshot!(check(r" (?i)test \d+"), @r#"test  | teſt  (prefix) first after " " last after " " then [0123456789]"#);
     }
 }

@@ -533,6 +533,11 @@ mod prop {
         r"(?i)lock\s+\d",
         r"[a-zé]+ ?ms",
         r"\bTest\d?\s\w+",
+        // Literals that begin with a space (taken off the needle, checked in the text).
+        r"\d+ (out|lock)",
+        r"[0-9]{1,3} ms",
+        r" (?i)test \d+",
+        r"(?i) dead",
     ];
 
     fn word() -> impl Strategy<Value = String> {
