@@ -148,6 +148,15 @@ impl SeenIds {
         self.first.is_empty()
     }
 
+    /// The bytes its table holds on the heap (its capacity, not only the ids in it): what the
+    /// duplicate check costs a run.
+    pub fn heap_bytes(&self) -> usize {
+        // A slot is the key, the place and one control byte.
+        self.first.capacity() * (size_of::<u128>() + size_of::<u64>() + 1)
+            + self.sources.capacity() * size_of::<Arc<str>>()
+            + self.sources.iter().map(|s| s.len()).sum::<usize>()
+    }
+
     /// Starts an input; its index for [`SeenIds::check`].
     fn begin(&mut self, source: Arc<str>) -> u64 {
         self.sources.push(source);
