@@ -7,6 +7,7 @@ mod alloc;
 mod bench;
 mod bench_check;
 mod bench_ide;
+mod bench_lsp;
 mod bench_match;
 mod bench_report;
 mod codegen;
@@ -41,6 +42,11 @@ commands:
       Time the editor features of gapmine-ide (hover, completion, definition, references,
       diagnostics, semantic tokens, …) on the checker benchmark's catalogue, each request right
       after an edit: median and 99th percentile. Builds and runs itself in release mode.
+  bench lsp
+      Drive `gapmine lsp` over stdio as an editor does, on the checker benchmark's catalogue:
+      the time until diagnostics are published after a one-entry edit, completion, hover,
+      definition and references after a keystroke (median and 99th percentile), the server's
+      resident memory. Builds and runs itself (and `gapmine`) in release mode.
   bench match [--runs N] [--size-mb N]
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
@@ -106,9 +112,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             if what == "report" {
                 return bench_report::main(args, rest);
             }
-            if what != "parse" && what != "check" && what != "ide" {
+            if what != "parse" && what != "check" && what != "ide" && what != "lsp" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `match` and `report`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp`, `match` and `report`"
                 );
             }
             let mut options = bench::Options {
@@ -139,6 +145,8 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             }
             if what == "ide" {
                 bench_ide::run()?;
+            } else if what == "lsp" {
+                bench_lsp::run()?;
             } else if what == "check" {
                 bench_check::run(&bench_check::Options { runs: options.runs })?;
             } else {

@@ -483,9 +483,7 @@ impl LanguageServer for Server {
             let mut state = self.state();
             let state = &mut *state;
             let uri = params.text_document.uri;
-            let home = uri
-                .to_file_path()
-                .and_then(|path| state.home_of(&path));
+            let home = uri.to_file_path().and_then(|path| state.home_of(&path));
             if let Some((root, path)) = &home
                 && let Some(catalogue) = state.catalogues.get_mut(root)
             {

@@ -544,3 +544,88 @@ fn code_lenses_count_the_matches_in_the_history_the_settings_name() {
         client.shutdown().await;
     });
 }
+
+/// Holds the first salsa query of a request on the blocking pool until an edit has asked every
+/// snapshot to stop, so that the request is certainly stale when it goes on.
+#[derive(Default)]
+struct Gate {
+    armed: std::sync::atomic::AtomicBool,
+    released: std::sync::Mutex<bool>,
+    signal: std::sync::Condvar,
+}
+
+impl Gate {
+    fn on_event(&self, event: salsa::Event, runtime_thread: std::thread::ThreadId) {
+        use std::sync::atomic::Ordering;
+        match event.kind {
+            salsa::EventKind::DidSetCancellationFlag => {
+                *self.released.lock().unwrap() = true;
+                self.signal.notify_all();
+            }
+            salsa::EventKind::WillCheckCancellation
+                if std::thread::current().id() != runtime_thread
+                    && self.armed.swap(false, Ordering::SeqCst) =>
+            {
+                let released = self.released.lock().unwrap();
+                let _ = self
+                    .signal
+                    .wait_timeout_while(released, std::time::Duration::from_secs(20), |r| !*r)
+                    .unwrap();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_request_made_stale_by_an_edit_answers_content_modified() {
+    runtime().block_on(async {
+        let gate = std::sync::Arc::new(Gate::default());
+        let runtime_thread = std::thread::current().id();
+        let hook_gate = gate.clone();
+        let new_host: gapmine_lsp::HostFactory = std::sync::Arc::new(move || {
+            let gate = hook_gate.clone();
+            gapmine_ide::AnalysisHost::new(gapmine_check::CheckDatabase::with_event_hook(
+                move |event| gate.on_event(event, runtime_thread),
+            ))
+        });
+        let workspace = catalogue();
+        let mut client = crate::support::start(Some(new_host));
+        client
+            .initialize(Some(&workspace.root()), false, Value::Null)
+            .await;
+        let modes = workspace.uri("modes.kdl");
+        // A dangling reference, so that the first diagnostics are published: then no
+        // diagnostics work is running when the gate is armed.
+        let typo = MODES.replace("\"unit-tests\"", "\"unit-testz\"");
+        client.open(&modes, &typo).await;
+        client
+            .wait_for("the first diagnostics", |c| {
+                c.codes(&modes) == ["dangling-reference"]
+            })
+            .await;
+
+        // Every edit so far has set the flag: only the next one may release the request.
+        *gate.released.lock().unwrap() = false;
+        gate.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let hover =
+            json!({"textDocument": {"uri": modes}, "position": at(&typo, "missing-null", 1)});
+        let id = client
+            .send_request("textDocument/hover", hover.clone())
+            .await;
+        client.change(&modes, 2, MODES).await;
+        let error = client.response(id).await.unwrap_err();
+        assert_eq!(error["code"], -32801, "{error}");
+
+        // The edit went through, and the next request answers from the new text.
+        client
+            .wait_for("the fixed reference", |c| c.codes(&modes).is_empty())
+            .await;
+        let answer = client.request("textDocument/hover", hover).await;
+        assert!(
+            answer.to_string().contains("Missing null check"),
+            "{answer}"
+        );
+        client.shutdown().await;
+    });
+}

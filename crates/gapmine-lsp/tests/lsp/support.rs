@@ -281,6 +281,23 @@ impl Client {
         }
     }
 
+    /// Waits until `done` holds of the diagnostics published so far; `false` after `patience`.
+    pub async fn wait_until(
+        &mut self,
+        patience: Duration,
+        mut done: impl FnMut(&Client) -> bool,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + patience;
+        while !done(self) {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.receive()).await {
+                Ok(message) => self.handle(message).await,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
     /// The codes of the latest diagnostics published for `uri`.
     pub fn codes(&self, uri: &str) -> Vec<String> {
         self.diagnostics
