@@ -1,7 +1,8 @@
 -- End to end: Neovim's built-in LSP client, set up by editors/nvim (the module users install),
--- drives `gapmine lsp` on a catalogue of four files as a user would: open a file, diagnostics
--- arrive, fix the typo and they clear, complete an id, go to a definition in another file,
--- rename across files, format. Only APIs Neovim 0.7 has (Debian bookworm's).
+-- drives `gapmine lsp` on a catalogue of five files as a user would: open a file, diagnostics
+-- arrive, fix the typo and they clear, complete an id, go to a definition in another file, hover,
+-- rename across files, format, and read the code lenses the records history setting gives.
+-- Only APIs Neovim 0.7 has (Debian bookworm's).
 --
 -- Run by tests/e2e/nvim.sh, which sets GAPMINE_BIN, GAPMINE_E2E_DIR and GAPMINE_E2E_REPO.
 -- Exits 0 when every step passed; otherwise prints the step and what went wrong, and exits 1.
@@ -77,6 +78,14 @@ intervention "nullability-lint" {
     hardens "code-review"
 }
 ]],
+  -- The escape-record history the setting `records.history` names: two null dereferences,
+  -- one malformed payload, one record no failure mode matches.
+  ['history/escapes.jsonl'] = table.concat({
+    '{"id": "ESC-1", "title": "NullPointerException in PaymentCallback.onResult"}',
+    '{"id": "ESC-2", "title": "Checkout crashed", "body": "java.lang.NullPointerException at Cart.total"}',
+    '{"id": "ESC-3", "title": "malformed JSON payload crashed the import worker"}',
+    '{"id": "ESC-4", "title": "Logo is blurry on retina screens"}',
+  }, '\n') .. '\n',
   -- Valid, but not in the canonical layout.
   ['failure-modes/messy.kdl'] = [[
 failure-mode   "slow-query"{
@@ -188,6 +197,7 @@ local function run()
   vim.o.hidden = true
   require('gapmine').setup({
     cmd = { bin, 'lsp' },
+    records = { history = 'history/escapes.jsonl' },
     handlers = { ['textDocument/publishDiagnostics'] = on_publish },
   })
 
@@ -296,6 +306,16 @@ local function run()
     check(range.start.line == definition_line, 'line %d, not %d', range.start.line, definition_line)
   end)
 
+  step('hover on a reference: the entry it names, with its title', function()
+    local line, col = find(interventions, '"unvalidated-input"')
+    local result = request(client, interventions, 'textDocument/hover', position_params(interventions, line, col + 3))
+    check(result ~= nil, 'no hover')
+    local contents = result.contents
+    local text = type(contents) == 'string' and contents or contents.value or vim.inspect(contents)
+    check(text:find('Unvalidated input', 1, true), 'the hover does not show the title:\n%s', text)
+    check(text:find('failure-mode `unvalidated-input`', 1, true), 'the hover does not say what kind of entry it is:\n%s', text)
+  end)
+
   step('rename across files: the entry and its reference both change', function()
     local line, col = find(interventions, '"missing-null-check"')
     local params = position_params(interventions, line, col + 3)
@@ -332,6 +352,35 @@ local function run()
     check(edits ~= nil and #edits > 0, 'no formatting edits')
     vim.lsp.util.apply_text_edits(edits, messy, client.offset_encoding)
     check(text_of(messy) == expected, 'after formatting:\n%s\nexpected:\n%s', text_of(messy), expected)
+  end)
+
+  step('the records history setting: a code lens counts the records each failure mode matches', function()
+    local failure_modes = open(path('failure-modes/code.kdl'))
+    local lenses_client = client_of(failure_modes)
+    local line = find(failure_modes, 'failure-mode "unvalidated-input"')
+    local renamed = find(failure_modes, 'failure-mode "absent-null-check"')
+    local titles
+    -- The history may be read in the background when the catalogue opens: ask until it is
+    -- counted, for at most TIMEOUT.
+    local deadline = vim.loop.now() + TIMEOUT
+    repeat
+      titles = {}
+      local result = request(lenses_client, failure_modes, 'textDocument/codeLens', {
+        textDocument = { uri = vim.uri_from_bufnr(failure_modes) },
+      }) or {}
+      for _, lens in ipairs(result) do
+        local title = lens.command and lens.command.title or ''
+        titles[lens.range.start.line] = (titles[lens.range.start.line] or '') .. '|' .. title
+      end
+      local counted = (titles[line] or ''):find('in the history', 1, true) ~= nil
+      if not counted then
+        vim.wait(200)
+      end
+    until counted or vim.loop.now() > deadline
+    local want = 'matches 1 of 4 records in the history'
+    check((titles[line] or ''):find(want, 1, true), 'line %d has the lenses `%s`, not `%s`', line, titles[line] or '', want)
+    want = 'matches 2 of 4 records in the history'
+    check((titles[renamed] or ''):find(want, 1, true), 'line %d has the lenses `%s`, not `%s`', renamed, titles[renamed] or '', want)
   end)
 end
 
