@@ -7,6 +7,7 @@ mod alloc;
 mod bench;
 mod bench_check;
 mod bench_match;
+mod bench_rank;
 mod codegen;
 mod conformance;
 mod synth;
@@ -38,6 +39,11 @@ commands:
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
       Builds and runs itself in release mode; writes to target/bench-data/match/.
+  bench rank [--runs N] [--records N]
+      Time gapmine-rank over N synthetic classified records (default 1,000,000) and a
+      1,000-failure-mode catalogue: aggregating, finishing (rank, forecast, recommend),
+      rendering the ranking as JSON and a four-cutoff backtest, beside a pass that only counts
+      records; and the peak heap on all records and on a quarter. Runs itself in release mode.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
       docs/schemas/escape-record.schema.json) from the code; a test
@@ -87,14 +93,17 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check");
+                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|match|rank");
             };
             if what == "match" {
                 return bench_match::main(args, rest);
             }
+            if what == "rank" {
+                return bench_rank::main(args, rest);
+            }
             if what != "parse" && what != "check" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check` and `match`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `match` and `rank`"
                 );
             }
             let mut options = bench::Options {
