@@ -10,6 +10,7 @@ mod bench_ide;
 mod bench_lsp;
 mod bench_match;
 mod bench_report;
+mod bench_rank;
 mod codegen;
 mod conformance;
 mod grammar;
@@ -55,6 +56,11 @@ commands:
       Time ranking, forecasting and rendering the report over N classified records (default
       1,000,000) beside matching them, and the report's peak heap at N and N/4 records.
       Builds and runs itself in release mode; writes to target/bench-data/report/.
+  bench rank [--runs N] [--records N]
+      Time gapmine-rank over N synthetic classified records (default 1,000,000) and a
+      1,000-failure-mode catalogue: aggregating, finishing (rank, forecast, recommend),
+      rendering the ranking as JSON and a four-cutoff backtest, beside a pass that only counts
+      records; and the peak heap on all records and on a quarter. Runs itself in release mode.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
       docs/schemas/escape-record.schema.json, docs/schemas/report.schema.json) from the code; a test
@@ -104,7 +110,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|match|report");
+                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|ide|lsp|match|rank|report");
             };
             if what == "match" {
                 return bench_match::main(args, rest);
@@ -112,9 +118,12 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             if what == "report" {
                 return bench_report::main(args, rest);
             }
+            if what == "rank" {
+                return bench_rank::main(args, rest);
+            }
             if what != "parse" && what != "check" && what != "ide" && what != "lsp" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp`, `match` and `report`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp`, `match`, `rank` and `report`"
                 );
             }
             let mut options = bench::Options {
