@@ -256,6 +256,9 @@ fn language_md() -> String {
     props_table(&mut out, "catalogue", MANIFEST_PROPS);
     writeln!(out, "Children of `catalogue`:\n").unwrap();
     nodes_table(&mut out, MANIFEST.iter());
+    for child in MANIFEST.iter().filter(|c| !c.props.is_empty()) {
+        props_table(&mut out, child.name, child.props);
+    }
     writeln!(
         out,
         "Include globs are relative to the manifest's folder and may not leave it (no `..`, no \
@@ -781,5 +784,25 @@ mod tests {
             !doc.contains("(nothing: the example does not trigger"),
             "{doc}"
         );
+    }
+
+    /// The defaults docs/language.md gives for `priority` are the ranker's own.
+    #[test]
+    fn priority_defaults_are_the_rankers() {
+        let defaults = gapmine_rank::Settings::default();
+        let w = defaults.weights;
+        for prop in schema::PRIORITY_PROPS {
+            let documented: f64 = prop.default.expect("documented").parse().expect("a number");
+            let actual = match prop.name {
+                "frequency" => w.frequency,
+                "recency" => w.recency,
+                "spread" => w.spread,
+                "lateness" => w.lateness,
+                "severity" => w.severity,
+                "half-life" => defaults.half_life_days,
+                other => panic!("`priority` has a property the ranker does not know: {other}"),
+            };
+            assert_eq!(documented, actual, "{}", prop.name);
+        }
     }
 }

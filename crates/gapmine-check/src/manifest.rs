@@ -1,7 +1,7 @@
 //! The manifest, `gapmine.kdl`: its `catalogue` node lowered, and its include globs matched
 //! against the files under the catalogue's root.
 
-use gapmine_model::{Manifest, Weight};
+use gapmine_model::{Manifest, Priority, Weight};
 use gapmine_syntax::plain::{self, Value};
 
 use crate::codes::Code;
@@ -101,6 +101,8 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
     let mut include = Vec::new();
     let mut threshold = Weight(0.5);
     let mut seen_threshold = false;
+    let mut priority = Priority::default();
+    let mut seen_priority = false;
     for (k, child) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
         let path = [k as u32];
         let Some(spec) = schema::MANIFEST.iter().find(|s| s.name == child.name) else {
@@ -111,7 +113,7 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
             );
             d = match did_you_mean(&child.name, schema::MANIFEST.iter().map(|s| s.name)) {
                 Some(near) => d.help(format!("did you mean `{near}`?")),
-                None => d.help("`catalogue` accepts `include` and `threshold`"),
+                None => d.help("`catalogue` accepts `include`, `threshold` and `priority`"),
             };
             lower.diagnostics.push(d);
             continue;
@@ -142,6 +144,20 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
                         include.push((glob.to_string(), k as u32, j as u32));
                     }
                 }
+            }
+            "priority" => {
+                if seen_priority {
+                    lower.diagnostics.push(
+                        LocalDiagnostic::new(
+                            Code::DuplicateChild,
+                            SyntaxPath::new(&path, Target::Name),
+                            "`priority` is given twice",
+                        )
+                        .help("keep one `priority` node, with every weight on it"),
+                    );
+                }
+                seen_priority = true;
+                priority = lower_priority(child, priority);
             }
             _ => {
                 if seen_threshold {
@@ -195,6 +211,7 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
             version,
             include: include.iter().map(|(g, _, _)| g.clone()).collect(),
             threshold,
+            priority,
         }),
         diagnostics,
         include_sites: include
@@ -202,6 +219,36 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
             .map(|(glob, child, arg)| (glob, index, child, arg))
             .collect(),
     }
+}
+
+/// The weights a `priority` node sets (its properties were validated against the schema; a
+/// value of the wrong type is reported there and left unset here).
+fn lower_priority(node: &plain::Node, mut priority: Priority) -> Priority {
+    for entry in &node.entries {
+        let (Some(name), Some(n)) = (entry.name.as_deref(), entry.value.as_number()) else {
+            continue;
+        };
+        let n = n.as_f64();
+        let Some(spec) = schema::PRIORITY_PROPS.iter().find(|p| p.name == name) else {
+            continue;
+        };
+        if let Ty::Number { min, max } = spec.ty
+            && !(min..=max).contains(&n)
+        {
+            continue;
+        }
+        let slot = match name {
+            "frequency" => &mut priority.frequency,
+            "recency" => &mut priority.recency,
+            "spread" => &mut priority.spread,
+            "lateness" => &mut priority.lateness,
+            "severity" => &mut priority.severity,
+            "half-life" => &mut priority.half_life_days,
+            _ => continue,
+        };
+        *slot = Some(Weight(n));
+    }
+    priority
 }
 
 /// Selects the files the include globs match, reporting globs that are invalid, escape the root,

@@ -566,6 +566,68 @@ pub const MANIFEST: &[NodeSpec] = &[
             "threshold 0.5",
         )
     },
+    NodeSpec {
+        arity: Arity::None,
+        props: PRIORITY_PROPS,
+        ..node(
+            "priority",
+            "How the ranking weighs its priority score's terms, and the half-life of recency (docs/ranking.md); only the weights' ratios matter.",
+            "priority recency=2 severity=1.5 half-life=180",
+        )
+    },
+];
+
+/// A weight of the priority score.
+const fn priority_weight(name: &'static str, default: &'static str, doc: &'static str) -> PropSpec {
+    PropSpec {
+        name,
+        ty: Ty::Number {
+            min: 0.0,
+            max: 100.0,
+        },
+        required: false,
+        default: Some(default),
+        doc,
+    }
+}
+
+/// The properties of the manifest's `priority` node (docs/ranking.md).
+pub const PRIORITY_PROPS: &[PropSpec] = &[
+    priority_weight(
+        "frequency",
+        "1",
+        "The weight of how often the failure mode occurred over the whole history.",
+    ),
+    priority_weight(
+        "recency",
+        "2",
+        "The weight of how often it occurred lately (its recency-weighted rate).",
+    ),
+    priority_weight(
+        "spread",
+        "1",
+        "The weight of how many services and teams it occurred in.",
+    ),
+    priority_weight(
+        "lateness",
+        "1",
+        "The weight of how many stages after its `caught-by` control it was detected.",
+    ),
+    priority_weight(
+        "severity",
+        "1.5",
+        "The weight of the severity of the objectives it threatens.",
+    ),
+    PropSpec {
+        name: "half-life",
+        ty: Ty::Number {
+            min: 1.0,
+            max: 36500.0,
+        },
+        required: false,
+        default: Some("180"),
+        doc: "Days after which an occurrence counts half, in the recency term and the forecasts.",
+    },
 ];
 
 /// The manifest's `catalogue` node's properties.

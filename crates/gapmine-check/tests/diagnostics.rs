@@ -511,6 +511,16 @@ fn invalid_manifest() {
         //- /gapmine.kdl
           catalogue "acme" version="1.0.0" {
             include "*.kdl"
+            priority recency=-1 urgency=2 half-life=0
+        //                   ^^ error[invalid-value]: `recency` must be between 0 and 100, found -1
+        //                   = help: use a number in [0, 100]
+        //                      ^^^^^^^ error[unknown-property]: `priority` has no property `urgency`
+        //                      = help: `priority` accepts `frequency`, `recency`, `spread`, `lateness`, `severity`, `half-life`
+        //                                          ^ error[invalid-value]: `half-life` must be between 1 and 36500, found 0
+        //                                          = help: use a number in [1, 36500]
+            priority
+        //  ^^^^^^^^ error[duplicate-child]: `priority` is given twice
+        //  = help: keep one `priority` node, with every weight on it
             exclude "drafts/*.kdl"
         //  ^^^^^^^ error[invalid-manifest]: `exclude` is not a child of `catalogue`
         //  = help: did you mean `include`?
@@ -531,7 +541,8 @@ fn invalid_manifest() {
         }
         "#,
     );
-    // Near misses: a manifest with a comment, a threshold and several includes is fine.
+    // Near misses: a manifest with a comment, a threshold, priority weights and several
+    // includes is fine.
     check(
         r#"
         //- /gapmine.kdl
@@ -539,6 +550,7 @@ fn invalid_manifest() {
         catalogue "acme" version="1.0.0" {
             include "controls.kdl" "entries/**/*.kdl"
             threshold 0.6
+            priority recency=3 severity=0 half-life=90
         }
         //- /controls.kdl
         control "ci" stage=1 {

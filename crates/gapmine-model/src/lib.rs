@@ -119,6 +119,27 @@ pub struct Manifest {
     pub include: Vec<String>,
     /// The score at or above which a record is classified (default 0.5).
     pub threshold: Weight,
+    /// The ranking's weights, from the manifest's `priority` node (unset ones take the ranker's
+    /// defaults).
+    pub priority: Priority,
+}
+
+/// The manifest's `priority` node: how much each term of the ranking's priority score counts,
+/// and the half-life of its recency weighting. `None` where the manifest does not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Priority {
+    /// How often the failure mode occurred over the whole history.
+    pub frequency: Option<Weight>,
+    /// How often lately.
+    pub recency: Option<Weight>,
+    /// Across how many services and teams.
+    pub spread: Option<Weight>,
+    /// How many stages late it was detected.
+    pub lateness: Option<Weight>,
+    /// How severe the objectives it threatens are.
+    pub severity: Option<Weight>,
+    /// The half-life of an occurrence's weight in recency and forecasts, in days.
+    pub half_life_days: Option<Weight>,
 }
 
 /// What every entry has.

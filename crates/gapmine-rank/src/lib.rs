@@ -105,6 +105,27 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The defaults with the weights and half-life a manifest's `priority` node sets.
+    pub fn from_priority(priority: &gapmine_model::Priority) -> Settings {
+        let mut settings = Settings::default();
+        let w = &mut settings.weights;
+        for (slot, value) in [
+            (&mut w.frequency, priority.frequency),
+            (&mut w.recency, priority.recency),
+            (&mut w.spread, priority.spread),
+            (&mut w.lateness, priority.lateness),
+            (&mut w.severity, priority.severity),
+            (&mut settings.half_life_days, priority.half_life_days),
+        ] {
+            if let Some(v) = value {
+                *slot = v.0;
+            }
+        }
+        settings
+    }
+}
+
 /// The default half-life of the recency weighting, in days (`docs/forecast.md` says why).
 pub const DEFAULT_HALF_LIFE_DAYS: f64 = 180.0;
 

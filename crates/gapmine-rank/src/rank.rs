@@ -78,6 +78,9 @@ pub struct Gap {
     pub occurrences: u64,
     /// Occurrences with a usable date up to the as-of date (the ones trends and forecasts use).
     pub dated: u64,
+    /// Dated occurrences in the last `horizon_days` up to the as-of date (the period just
+    /// before the one forecast).
+    pub last_period: u64,
     /// Occurrences per 30 days, weighted by age (the recency term's measure).
     pub recent_rate: f64,
     /// Dated occurrences per month, from the history's first month to the as-of month.
@@ -421,6 +424,11 @@ impl Aggregator {
                     caught_by: fm.caught_by.clone(),
                     occurrences: class.occurrences,
                     dated: class.days.range(..=as_of_day).map(|(_, n)| n).sum(),
+                    last_period: class
+                        .days
+                        .range(as_of_day - settings.horizon_days as i32 + 1..=as_of_day)
+                        .map(|(_, n)| n)
+                        .sum(),
                     recent_rate,
                     trend: trend(&class.days, first, as_of_day),
                     services: sorted_counts(class.services.iter().map(|(s, a)| (s, a.occurrences))),

@@ -436,3 +436,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_manifest_sets_weights_and_half_life() {
+    use gapmine_model::{Priority, Weight};
+    let settings = Settings::from_priority(&Priority {
+        recency: Some(Weight(0.0)),
+        half_life_days: Some(Weight(30.0)),
+        ..Priority::default()
+    });
+    assert_eq!(settings.weights.recency, 0.0);
+    assert_eq!(
+        settings.weights.severity,
+        Settings::default().weights.severity
+    );
+    assert_eq!(settings.half_life_days, 30.0);
+    // With recency weighted 0, its term contributes nothing.
+    let cat = catalogue();
+    let mut agg = Aggregator::new(&cat);
+    for r in history() {
+        agg.add::<&str>(&r, &[]);
+    }
+    let ranking = agg.finish(&settings, date("2026-01-01"));
+    for gap in &ranking.gaps {
+        let recency = gap
+            .score
+            .terms
+            .iter()
+            .find(|t| t.kind == crate::TermKind::Recency)
+            .unwrap();
+        assert_eq!(recency.contribution, 0.0);
+    }
+}
