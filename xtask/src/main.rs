@@ -9,6 +9,8 @@ mod bench_check;
 mod bench_ide;
 mod bench_lsp;
 mod bench_match;
+mod bench_report;
+mod bench_rank;
 mod codegen;
 mod conformance;
 mod grammar;
@@ -50,9 +52,18 @@ commands:
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
       Builds and runs itself in release mode; writes to target/bench-data/match/.
+  bench report [--runs N] [--records N]
+      Time ranking, forecasting and rendering the report over N classified records (default
+      1,000,000) beside matching them, and the report's peak heap at N and N/4 records.
+      Builds and runs itself in release mode; writes to target/bench-data/report/.
+  bench rank [--runs N] [--records N]
+      Time gapmine-rank over N synthetic classified records (default 1,000,000) and a
+      1,000-failure-mode catalogue: aggregating, finishing (rank, forecast, recommend),
+      rendering the ranking as JSON and a four-cutoff backtest, beside a pass that only counts
+      records; and the peak heap on all records and on a quarter. Runs itself in release mode.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
-      docs/schemas/escape-record.schema.json) from the code; a test
+      docs/schemas/escape-record.schema.json, docs/schemas/report.schema.json) from the code; a test
       fails when a committed one is out of date.
   help
       Print this message.
@@ -99,14 +110,20 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check");
+                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|ide|lsp|match|rank|report");
             };
             if what == "match" {
                 return bench_match::main(args, rest);
             }
+            if what == "report" {
+                return bench_report::main(args, rest);
+            }
+            if what == "rank" {
+                return bench_rank::main(args, rest);
+            }
             if what != "parse" && what != "check" && what != "ide" && what != "lsp" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp` and `match`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp`, `match`, `rank` and `report`"
                 );
             }
             let mut options = bench::Options {

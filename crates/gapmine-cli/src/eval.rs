@@ -76,7 +76,7 @@ pub enum Format {
 
 /// What the truth classes map to: per class, the catalogue ids it stands for (the first is the
 /// primary; the others are accepted alternatives), empty for an unmappable class.
-type Mapping = BTreeMap<String, Vec<String>>;
+pub(crate) type Mapping = BTreeMap<String, Vec<String>>;
 
 /// How the records and their truth were accounted for.
 #[derive(Debug, Default)]
@@ -106,35 +106,10 @@ pub fn run(args: &EvalArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStatu
         )?;
         return Ok(ExitStatus::Error);
     }
-    let mapping: Option<Mapping> = match &args.map {
-        None => None,
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            match serde_json::from_str::<Mapping>(&text) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    reporter.error(
-                        &format!("`{}` is not a mapping: {e}", path.display()),
-                        Some(r#"write one JSON object, like {"Time": ["time-handling-bug"], "Other": []}"#),
-                    )?;
-                    return Ok(ExitStatus::Error);
-                }
-            }
-        }
-    };
-    let truth_file: Option<HashMap<String, Vec<String>>> = match &args.truth {
-        None => None,
-        Some(path) => match read_truth(path)? {
-            Ok(t) => Some(t),
-            Err(message) => {
-                reporter.error(
-                    &message,
-                    Some(r#"write one object a line, like {"id": "ESC-1", "classes": ["Time"]}"#),
-                )?;
-                return Ok(ExitStatus::Error);
-            }
-        },
+    let Some((mapping, truth_file)) =
+        read_truth_and_mapping(args.truth.as_deref(), args.map.as_deref(), reporter)?
+    else {
+        return Ok(ExitStatus::Error);
     };
 
     let Some(ready) =
@@ -268,6 +243,49 @@ pub fn run(args: &EvalArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStatu
         tally.read, tally.judged, tally.no_truth, tally.skipped_unmappable, tally.rejected
     ))?;
     Ok(ExitStatus::Success)
+}
+
+/// Truth classes by record id.
+pub(crate) type Truth = HashMap<String, Vec<String>>;
+
+/// Reads the mapping and the truth file, where given. `None` after reporting a malformed one.
+#[allow(clippy::type_complexity)]
+pub(crate) fn read_truth_and_mapping(
+    truth: Option<&std::path::Path>,
+    map: Option<&std::path::Path>,
+    reporter: &mut Reporter,
+) -> anyhow::Result<Option<(Option<Mapping>, Option<Truth>)>> {
+    let mapping: Option<Mapping> = match map {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            match serde_json::from_str::<Mapping>(&text) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    reporter.error(
+                        &format!("`{}` is not a mapping: {e}", path.display()),
+                        Some(r#"write one JSON object, like {"Time": ["time-handling-bug"], "Other": []}"#),
+                    )?;
+                    return Ok(None);
+                }
+            }
+        }
+    };
+    let truth_file: Option<Truth> = match truth {
+        None => None,
+        Some(path) => match read_truth(path)? {
+            Ok(t) => Some(t),
+            Err(message) => {
+                reporter.error(
+                    &message,
+                    Some(r#"write one object a line, like {"id": "ESC-1", "classes": ["Time"]}"#),
+                )?;
+                return Ok(None);
+            }
+        },
+    };
+    Ok(Some((mapping, truth_file)))
 }
 
 /// The ids and all their ancestors.

@@ -6,6 +6,7 @@ mod diagnostics;
 mod eval;
 mod explain;
 mod fmt;
+mod forecast;
 mod import;
 mod learn;
 mod line_index;
@@ -49,6 +50,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Write decisions back into the catalogue as evidence and examples, shown as a diff first.
     Learn(learn::LearnArgs),
+    /// Forecast each failure mode's occurrences in the next period, or backtest the forecast.
+    Forecast(forecast::ForecastArgs),
 }
 
 /// The exit contract: 0 clean, 1 findings, 2 usage or configuration error. (A panic, 101, is
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
         Command::Learn(args) => learn::run(args, &mut reporter),
         Command::Report(args) => report::run(args, &mut reporter),
+        Command::Forecast(args) => forecast::run(args, &mut reporter),
     };
     match result {
         Ok(status) => status.into(),

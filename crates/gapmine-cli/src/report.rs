@@ -193,7 +193,12 @@ pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
     }
     flush(&mut batch, &mut aggregator, &mut tally);
 
-    let ranking = aggregator.finish(&Settings::default(), as_of);
+    // The manifest's `priority` node sets the score's weights and the half-life (docs/ranking.md).
+    let settings = ready
+        .manifest
+        .as_ref()
+        .map_or_else(Settings::default, |m| Settings::from_priority(&m.priority));
+    let ranking = aggregator.finish(&settings, as_of);
     let controls: Vec<Control> = ready
         .model
         .iter()

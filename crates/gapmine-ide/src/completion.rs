@@ -5,15 +5,15 @@
 //! The position is read from the tokens around the cursor, so it works inside an unterminated
 //! string (`resolves "ord`) and on a line the parser could not make sense of yet.
 
-use gapmine_check::db::included_files;
 use gapmine_check::schema::{NodeSpec, PropSpec, Ty};
 use gapmine_model::EntryKind;
 use gapmine_syntax::ast::{self, Entry};
 use gapmine_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, SyntaxTree, TextRange, TokenAtOffset};
 
 use crate::context;
-use crate::db::file_summaries;
-use crate::hover::{describe, node_doc, prop_doc};
+use crate::db::id_candidates;
+use crate::hover::{node_doc, prop_doc};
+use crate::symbols::fuzzy_score;
 use crate::{FilePosition, Snap};
 
 /// One completion.
@@ -105,7 +105,12 @@ pub(crate) fn completions(snap: Snap<'_>, position: &FilePosition) -> Vec<Comple
             };
             let (range, quoted) = value_range(token, offset);
             if let Some(kind) = spec.reference() {
-                ids(snap, node, kind, range, quoted, &mut out);
+                // What was typed of the id, without a quote: the editor filters on it anyway,
+                // and a catalogue holds thousands of ids.
+                let text = tree.text();
+                let start = (range.start as usize).min(position.offset as usize);
+                let typed = text[start..position.offset as usize].trim_start_matches('"');
+                ids(snap, node, kind, range, quoted, typed, &mut out);
             }
             if let Some(Ty::Enum(values)) = spec.node_spec().map(|s| s.arg_ty) {
                 enum_values(values, range, quoted, &mut out);
@@ -319,16 +324,17 @@ fn quote(value: &str, quoting: Quoting) -> String {
     }
 }
 
-/// Ids of entries of `kind`, except the entry's own and those the node already lists.
+/// Ids of entries of `kind` that match what was typed, except the entry's own and those the
+/// node already lists.
 fn ids(
     snap: Snap<'_>,
     node: ast::Node<'_>,
     kind: EntryKind,
     range: TextRange,
     quoting: Quoting,
+    typed: &str,
     out: &mut Vec<CompletionItem>,
 ) {
-    let db = snap.db;
     let listed: Vec<String> = node
         .arguments()
         .filter(|a| {
@@ -341,28 +347,23 @@ fn ids(
         .arguments()
         .next()
         .and_then(|a| a.value()?.as_string().map(|s| s.into_owned()));
-    let mut seen = rustc_hash::FxHashSet::default();
-    for file in &included_files(db, snap.catalogue).files {
-        for summary in file_summaries(db, *file) {
-            if summary.kind != kind
-                || listed.contains(&summary.id)
-                || own.as_deref() == Some(summary.id.as_str())
-                || !seen.insert(summary.id.as_str())
-            {
-                continue;
-            }
-            let mut documentation = String::new();
-            describe(summary, &mut documentation);
-            out.push(CompletionItem {
-                label: summary.id.clone(),
-                kind: CompletionKind::Id(kind),
-                detail: summary.title.clone(),
-                documentation: Some(documentation),
-                deprecated: summary.deprecated,
-                replace_range: range,
-                insert_text: quote(&summary.id, quoting),
-            });
+    let typed = typed.to_lowercase();
+    for candidate in id_candidates(snap.db, snap.catalogue, kind) {
+        if listed.contains(&candidate.id)
+            || own.as_deref() == Some(candidate.id.as_str())
+            || fuzzy_score(&typed, &candidate.id).is_none()
+        {
+            continue;
         }
+        out.push(CompletionItem {
+            label: candidate.id.clone(),
+            kind: CompletionKind::Id(kind),
+            detail: candidate.title.clone(),
+            documentation: Some(candidate.documentation.clone()),
+            deprecated: candidate.deprecated,
+            replace_range: range,
+            insert_text: quote(&candidate.id, quoting),
+        });
     }
 }
 

@@ -113,6 +113,8 @@ pub struct EntrySummary {
     pub kind: gapmine_model::EntryKind,
     /// The title, if it has one.
     pub title: Option<String>,
+    /// The title lower-cased, without spaces: what workspace symbols match a query against.
+    pub title_key: Option<String>,
     /// The summary, if it has one.
     pub summary: Option<String>,
     /// Whether it is deprecated.
@@ -149,11 +151,15 @@ pub fn file_summaries(db: &dyn Db, file: gapmine_check::SourceFile) -> Vec<Entry
                     _ => {}
                 }
             }
+            let title = child_str(node, "title");
             Some(EntrySummary {
                 index: index as u32,
                 id,
                 kind,
-                title: child_str(node, "title"),
+                title_key: title
+                    .as_deref()
+                    .map(|t| t.to_lowercase().split_whitespace().collect()),
+                title,
                 summary: child_str(node, "summary"),
                 deprecated: children(node).iter().any(|c| c.name == "deprecated"),
                 replaced_by: child_str(node, "replaced-by"),
@@ -191,4 +197,46 @@ pub(crate) fn summary_of<'db>(
     file_summaries(db, entry.file(db))
         .iter()
         .find(|s| s.id == id && Some(s.kind) == entry.kind(db))
+}
+
+/// An id offered by completion, with what the list shows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Candidate {
+    /// The id.
+    pub id: String,
+    /// The entry's title.
+    pub title: Option<String>,
+    /// Title, kind and summary, in Markdown.
+    pub documentation: String,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+}
+
+/// The ids of the entries of a kind, in catalogue order, each once, with their documentation:
+/// what completion offers where a reference expects that kind. Rebuilt when a summary of
+/// the catalogue changes, not on edits that leave every title, summary and id as they were.
+#[salsa::tracked(returns(ref))]
+pub fn id_candidates(
+    db: &dyn Db,
+    catalogue: Catalogue,
+    kind: gapmine_model::EntryKind,
+) -> Vec<Candidate> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out = Vec::new();
+    for file in &included_files(db, catalogue).files {
+        for summary in file_summaries(db, *file) {
+            if summary.kind != kind || !seen.insert(summary.id.as_str()) {
+                continue;
+            }
+            let mut documentation = String::new();
+            crate::hover::describe(summary, &mut documentation);
+            out.push(Candidate {
+                id: summary.id.clone(),
+                title: summary.title.clone(),
+                documentation,
+                deprecated: summary.deprecated,
+            });
+        }
+    }
+    out
 }

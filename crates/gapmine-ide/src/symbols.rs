@@ -144,12 +144,12 @@ fn sections(node: ast::Node<'_>) -> Vec<DocumentSymbol> {
 }
 
 /// How well `query` matches `text` (lower is better): `None` when its characters do not all
-/// appear in order. A substring beats a scattered match, an earlier one a later one.
-fn fuzzy_score(query: &str, text: &str) -> Option<u32> {
+/// appear in order. A substring beats a scattered match, an earlier one a later one. Both are
+/// lower-case already.
+pub(crate) fn fuzzy_score(query: &str, text: &str) -> Option<u32> {
     if query.is_empty() {
         return Some(0);
     }
-    let text = text.to_lowercase();
     if let Some(at) = text.find(query) {
         return Some(at as u32);
     }
@@ -172,12 +172,17 @@ pub(crate) fn workspace_symbols(snap: Snap<'_>, query: &str) -> Vec<WorkspaceSym
     let mut found: Vec<(u32, SourceFile, &EntrySummary)> = Vec::new();
     for &file in &included_files(db, snap.catalogue).files {
         for summary in file_summaries(db, file) {
-            let by_id = fuzzy_score(&query, &summary.id);
+            // Ids are lower-case, except invalid ones (which the checker reports).
+            let by_id = if summary.id.bytes().any(|b| b.is_ascii_uppercase()) {
+                fuzzy_score(&query, &summary.id.to_lowercase())
+            } else {
+                fuzzy_score(&query, &summary.id)
+            };
             // A match on the title counts, after matches on ids.
             let by_title = summary
-                .title
+                .title_key
                 .as_deref()
-                .and_then(|t| fuzzy_score(&query, &t.replace(' ', "")))
+                .and_then(|t| fuzzy_score(&query, t))
                 .map(|s| s + 10_000);
             if let Some(score) = by_id.into_iter().chain(by_title).min() {
                 found.push((score, file, summary));

@@ -104,7 +104,7 @@ pub fn schema() -> Value {
             "failure_mode": string, "title": string,
             "layer": { "enum": ["control", "system", null] },
             "caught_by": nullable("string"),
-            "occurrences": count, "dated": count, "recent_rate": number,
+            "occurrences": count, "dated": count, "last_period": count, "recent_rate": number,
             "trend": array(object(&["month", "count"], json!({ "month": string, "count": count }))),
             "services": array(pair("string", "integer")),
             "teams": array(pair("string", "integer")),

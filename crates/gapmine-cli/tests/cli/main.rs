@@ -3,6 +3,7 @@
 
 mod check;
 mod fmt;
+mod forecast;
 mod import;
 mod learn;
 mod lsp;
