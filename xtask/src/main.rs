@@ -9,8 +9,8 @@ mod bench_check;
 mod bench_ide;
 mod bench_lsp;
 mod bench_match;
-mod bench_report;
 mod bench_rank;
+mod bench_report;
 mod codegen;
 mod conformance;
 mod grammar;
@@ -110,7 +110,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|ide|lsp|match|rank|report");
+                bail!(
+                    "`bench` needs a benchmark name: cargo xtask bench parse|check|ide|lsp|match|rank|report"
+                );
             };
             if what == "match" {
                 return bench_match::main(args, rest);
