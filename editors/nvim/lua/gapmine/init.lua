@@ -39,7 +39,7 @@ function M.root_dir(path)
   end
   local dir = vim.fn.fnamemodify(path, ':p:h')
   while true do
-    local stat = vim.loop.fs_stat(dir .. '/' .. M.MANIFEST)
+    local stat = (vim.uv or vim.loop).fs_stat(dir .. '/' .. M.MANIFEST)
     if stat and stat.type == 'file' then
       return dir
     end
