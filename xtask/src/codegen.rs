@@ -1,6 +1,7 @@
 //! `cargo xtask codegen`: writes the generated docs, `docs/diagnostics.md` from the registry of
 //! diagnostic codes, `docs/language.md` from the language's schema, and `docs/records.md` with
-//! `docs/schemas/escape-record.schema.json` from the escape-record format; a test fails when a
+//! `docs/schemas/escape-record.schema.json` from the escape-record format, and
+//! `docs/schemas/report.schema.json` from `gapmine-report`; a test fails when a
 //! committed file differs from what this generator produces (STYLE.md #21).
 //!
 //! The hand-written prose of the pages lives here, next to the code that fills in the tables.
@@ -33,6 +34,8 @@ pub fn files() -> Vec<(&'static str, String)> {
             "docs/schemas/escape-record.schema.json",
             escape_record_schema(),
         ),
+        ("docs/schemas/report.schema.json", report_schema()),
+        (crate::grammar::PATH, crate::grammar::tm_language()),
     ]
 }
 
@@ -595,6 +598,13 @@ fn escape_record_schema() -> String {
     out
 }
 
+fn report_schema() -> String {
+    let mut out = serde_json::to_string_pretty(&gapmine_report::schema::schema())
+        .expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}
+
 const RECORDS_INTRO: &str = r#"# Escape records
 
 An *escape record* is one escape — a defect that got past the controls meant to catch it — as
@@ -730,8 +740,22 @@ fn records_md() -> String {
         }
         writeln!(out, "```").unwrap();
     }
+    write!(out, "{RECORDS_ACROSS_FILES}").unwrap();
     out
 }
+
+/// Duplicate ids across the files of one run (hand-written: the reader's examples above read one
+/// file).
+const RECORDS_ACROSS_FILES: &str = "
+Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl b.jsonl` rejects a record of `b.jsonl` whose id `a.jsonl` already used, and names both places:
+
+```text
+b.jsonl:7: duplicate id \"ESC-1\", first used at a.jsonl:1; give each record its own id, or remove the repeat
+```
+
+The first record with an id is kept and every later one rejected (and counted as rejected).
+To tell duplicates apart, a reader keeps a 128-bit hash of every id it accepted and where it was first, 24 bytes an id whatever its length (about 30 to 55 bytes a record with the hash table's slack): the only memory of a run that grows with its input.
+";
 
 #[cfg(test)]
 mod tests {

@@ -265,15 +265,23 @@ fn summary(tally: &Tally, write: bool) -> String {
 
 /// Replaces the file's contents at once: writes a temporary file beside it and renames it over
 /// the original, so a reader never sees half a file.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     // Write through a symbolic link rather than replace it.
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".gapmine-fmt-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".gapmine-");
+    // A new file gets the permissions any new file gets (the umask applies), not the temporary
+    // file's private ones; an existing file keeps its own (below).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
         .tempfile_in(dir)
         .context("cannot create a temporary file beside it")?;
     temp.write_all(text.as_bytes())?;

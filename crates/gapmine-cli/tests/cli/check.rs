@@ -285,7 +285,7 @@ fn json_output_matches_its_schema() {
 
 /// A small subset of JSON Schema: `$ref` into `$defs`, `type`, `const`, `enum`, `required`,
 /// `properties`, `items`, `minimum`.
-fn conforms(
+pub(crate) fn conforms(
     root: &serde_json::Value,
     schema: &serde_json::Value,
     value: &serde_json::Value,

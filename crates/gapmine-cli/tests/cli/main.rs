@@ -5,7 +5,10 @@ mod check;
 mod fmt;
 mod forecast;
 mod import;
+mod learn;
+mod lsp;
 mod matching;
+mod report;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,0 +1,509 @@
+//! `cargo xtask bench report`: ranking, forecasting and rendering the report over a million
+//! classified records, beside matching the same records, and the report's peak heap at a million
+//! records and at a quarter of them.
+//!
+//! The catalogue is `bench match`'s 1,000 failure modes (`bench_match::Catalogue`), each given the
+//! control that should catch it, with 8 controls, 200 interventions carrying evidence and 10
+//! objectives. The corpus (`target/bench-data/report/records.jsonl`, written once) holds
+//! `--records` records (default 1,000,000) over three years, each with a phrase of one failure
+//! mode in its title, so every record is classified; a service, a team and the control that
+//! detected it (one record in 50 has no date).
+//!
+//! Each run times, one after the other, on one pass over the file each:
+//!
+//! - `match`: read, parse and classify every record (`classify_batch` on all cores), as
+//!   `gapmine match` does before it writes its output;
+//! - `report`: the same, and every record added to `gapmine-rank`'s aggregator and the
+//!   pipeline's tally, then the ranking with its forecasts (`finish`), then the report rendered
+//!   in all four formats; each phase is timed too.
+//!
+//! The target: `report` under 2× `match`, and a peak heap that does not grow with the records
+//! (the report's peak at the whole corpus over its peak at the first quarter ≈ 1×).
+
+use std::fs::{self, File};
+use std::io::{BufReader, Write as _};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use gapmine_match::Matcher;
+use gapmine_model::{
+    Common, Control, Effort, Entry, Evidence, Id, Intervention, InterventionKind, Objective,
+    Outcome, Severity,
+};
+use gapmine_rank::{Aggregator, Catalogue as Ranker, Settings};
+use gapmine_records::{EscapeRecord, Item, Reader};
+use gapmine_report::{DetectionTally, Meta, Pipeline, Report};
+
+use crate::bench::{median, size};
+use crate::bench_match::{self, SERVICES, TEAMS};
+use crate::synth::Rng;
+use crate::{alloc, workspace_root};
+
+/// Records per `classify_batch` call.
+const BATCH: usize = 8_192;
+/// Bumped whenever the corpus generator changes, so an old corpus is regenerated.
+const CORPUS_VERSION: u32 = 1;
+/// The stations of the pipeline, in stage order.
+const CONTROLS: &[&str] = &[
+    "design-review",
+    "code-review",
+    "unit-tests",
+    "integration-tests",
+    "ci",
+    "canary",
+    "monitoring",
+    "customer",
+];
+
+/// What `bench report` was asked to do.
+#[derive(Debug)]
+struct Options {
+    runs: usize,
+    records: usize,
+}
+
+/// `cargo xtask bench report ARGS…`.
+pub(crate) fn main(args: &[String], rest: &[String]) -> anyhow::Result<std::process::ExitCode> {
+    let mut options = Options {
+        runs: 5,
+        records: 1_000_000,
+    };
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        let slot = match arg.as_str() {
+            "--runs" => &mut options.runs,
+            "--records" => &mut options.records,
+            other => bail!(
+                "unexpected argument `{other}`: usage: cargo xtask bench report [--runs N] [--records N]"
+            ),
+        };
+        let n = rest
+            .next()
+            .with_context(|| format!("`{arg}` needs a number"))?;
+        *slot = n
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .with_context(|| format!("`{arg} {n}`: expected a positive number"))?;
+    }
+    if cfg!(debug_assertions) {
+        return crate::rerun_in_release(args);
+    }
+    run(&options)?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The catalogue as the ranker reads it: the matcher's failure modes, given controls, with
+/// interventions and objectives.
+fn model(catalogue: &bench_match::Catalogue) -> Vec<Entry> {
+    let mut rng = Rng(0x00DD_BA11_5EED_0001);
+    let common = |id: String, title: String| Common {
+        id: Id(id),
+        title,
+        summary: None,
+        tags: Vec::new(),
+        see: Vec::new(),
+        since: None,
+        deprecated: None,
+        replaced_by: None,
+    };
+    let mut entries: Vec<Entry> = Vec::new();
+    for (i, fm) in catalogue.full.iter().enumerate() {
+        let mut fm = fm.clone();
+        fm.caught_by = Some(Id(CONTROLS[i % (CONTROLS.len() - 1)].to_string()));
+        entries.push(Entry::FailureMode(fm));
+    }
+    for (stage, id) in CONTROLS.iter().enumerate() {
+        entries.push(Entry::Control(Control {
+            common: common(id.to_string(), format!("Station {id}")),
+            stage: stage as i64 + 1,
+        }));
+    }
+    let kinds = [
+        InterventionKind::Test,
+        InterventionKind::Control,
+        InterventionKind::Code,
+        InterventionKind::Process,
+    ];
+    let efforts = [Effort::Low, Effort::Medium, Effort::High];
+    for i in 0..200 {
+        let resolves: Vec<Id> = (0..5)
+            .map(|_| {
+                catalogue.full[rng.below(catalogue.full.len())]
+                    .common
+                    .id
+                    .clone()
+            })
+            .collect();
+        let evidence = (0..3)
+            .map(|k| Evidence {
+                record: format!("ESC-{:07}", 1 + rng.below(1_000_000)),
+                outcome: [Outcome::Held, Outcome::Failed, Outcome::Pending][k % 3],
+                at: Some(format!(
+                    "2026-{:02}-{:02}",
+                    1 + rng.below(12),
+                    1 + rng.below(28)
+                )),
+                note: None,
+            })
+            .collect();
+        entries.push(Entry::Intervention(Intervention {
+            common: common(format!("iv-{i:03}"), format!("Intervention {i}")),
+            kind: Some(kinds[i % kinds.len()]),
+            resolves,
+            hardens: vec![Id(CONTROLS[i % CONTROLS.len()].to_string())],
+            effort: Some(efforts[i % efforts.len()]),
+            verify: Some(format!("Sensor {i} fires before a customer notices.")),
+            evidence,
+        }));
+    }
+    for i in 0..10 {
+        let threatened_by = (0..30)
+            .map(|_| {
+                catalogue.full[rng.below(catalogue.full.len())]
+                    .common
+                    .id
+                    .clone()
+            })
+            .collect();
+        entries.push(Entry::Objective(Objective {
+            common: common(format!("objective-{i}"), format!("Objective {i}")),
+            kpi: None,
+            severity: Some([Severity::Critical, Severity::High, Severity::Medium][i % 3]),
+            threatened_by,
+            services: Vec::new(),
+        }));
+    }
+    entries
+}
+
+/// Writes the corpus once: `records` classified records, one a line.
+fn ensure_corpus(
+    path: &Path,
+    catalogue: &bench_match::Catalogue,
+    records: usize,
+) -> anyhow::Result<u64> {
+    let stamp_path = path.with_extension("jsonl.stamp");
+    let want = format!("version={CORPUS_VERSION} records={records}");
+    if let (Ok(stamp), Ok(meta)) = (fs::read_to_string(&stamp_path), fs::metadata(path))
+        && let Some((head, bytes)) = stamp.trim().rsplit_once(" bytes=")
+        && head == want
+        && bytes.parse::<u64>().ok() == Some(meta.len())
+    {
+        return Ok(meta.len());
+    }
+    eprintln!(
+        "note: writing {records} records to {} (once)",
+        path.display()
+    );
+    let _ = fs::remove_file(&stamp_path);
+    let mut out = std::io::BufWriter::with_capacity(
+        1 << 20,
+        File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    let mut rng = Rng(0xFEED_FACE_0BAD_CAFE);
+    let mut line = String::with_capacity(1024);
+    let mut written = 0u64;
+    for n in 1..=records {
+        line.clear();
+        let mut title = String::new();
+        let count = 3 + rng.below(6);
+        bench_match::words(&mut rng, count, &mut title);
+        // Skewed towards the first failure modes, as real histories are.
+        let skew = rng.below(catalogue.phrases.len());
+        let phrase = &catalogue.phrases[rng.below(skew + 1)];
+        title.push(' ');
+        title.push_str(phrase);
+        let mut body = String::new();
+        let count = 6 + rng.below(15);
+        bench_match::words(&mut rng, count, &mut body);
+        body.push('.');
+        let date = if rng.permille(20) {
+            String::new()
+        } else {
+            format!(
+                ",\"occurred_at\":\"{}-{:02}-{:02}\"",
+                2024 + rng.below(3),
+                1 + rng.below(12),
+                1 + rng.below(28)
+            )
+        };
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            line,
+            "{{\"id\":\"ESC-{n:07}\",\"title\":\"{title}\",\"body\":\"{body}\"{date},\
+             \"service\":\"{}\",\"team\":\"{}\",\"detected_by\":\"{}\",\
+             \"url\":\"https://example.org/ESC-{n:07}\"}}",
+            rng.pick(SERVICES),
+            rng.pick(TEAMS),
+            rng.pick(CONTROLS),
+        );
+        out.write_all(line.as_bytes())?;
+        written += line.len() as u64;
+    }
+    out.flush()?;
+    drop(out);
+    fs::write(&stamp_path, format!("{want} bytes={written}\n"))?;
+    Ok(written)
+}
+
+/// Streams at most `limit` records of the file through `each` batch of records.
+fn stream(
+    path: &Path,
+    limit: usize,
+    mut each: impl FnMut(&[EscapeRecord]),
+) -> anyhow::Result<usize> {
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = Reader::new(BufReader::with_capacity(1 << 20, file), "records.jsonl");
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut n = 0;
+    while n < limit
+        && let Some(item) = reader.next_item()?
+    {
+        match item {
+            Item::Record { record, .. } => {
+                batch.push(record);
+                n += 1;
+                if batch.len() == BATCH {
+                    each(&batch);
+                    batch.clear();
+                }
+            }
+            Item::Rejected { reason, .. } => bail!("the corpus has a bad line: {reason}"),
+        }
+    }
+    each(&batch);
+    Ok(n)
+}
+
+/// `gapmine match`'s work: every record read, parsed and classified. Returns the matches.
+fn match_pass(matcher: &Matcher, path: &Path, limit: usize) -> anyhow::Result<(usize, u64)> {
+    let mut matches = 0u64;
+    let n = stream(path, limit, |batch| {
+        for c in matcher.classify_batch(batch) {
+            matches += c.matches.len() as u64;
+        }
+    })?;
+    Ok((n, matches))
+}
+
+/// The seconds of each phase of a report, and what it made.
+struct ReportRun {
+    records: usize,
+    aggregate: f64,
+    finish: f64,
+    render: f64,
+    bytes: [usize; 4],
+    gaps: usize,
+}
+
+/// `gapmine report`'s work: the match pass with every record aggregated, then ranking and
+/// forecasting, then rendering in every format.
+fn report_pass(
+    matcher: &Matcher,
+    ranker: &Ranker,
+    controls: &[gapmine_report::Control],
+    path: &Path,
+    limit: usize,
+) -> anyhow::Result<ReportRun> {
+    let start = Instant::now();
+    let mut aggregator = Aggregator::new(ranker);
+    let mut tally = DetectionTally::default();
+    let records = stream(path, limit, |batch| {
+        let classifications = matcher.classify_batch(batch);
+        for (record, c) in batch.iter().zip(&classifications) {
+            let ids: Vec<&str> = c.matches.iter().map(|d| d.failure_mode.as_str()).collect();
+            aggregator.add(record, &ids);
+            tally.add(record.detected_by.as_deref());
+        }
+    })?;
+    let aggregate = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let as_of = jiff::civil::date(2027, 1, 1);
+    let ranking = aggregator.finish(&Settings::default(), as_of);
+    let pipeline = Pipeline::build(controls, &tally, &ranking);
+    let finish = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let meta = Meta {
+        catalogue: "bench".into(),
+        version: "1.0.0".into(),
+        sources: vec!["records.jsonl".into()],
+        ..Meta::default()
+    };
+    let report = Report {
+        meta: &meta,
+        ranking: &ranking,
+        pipeline: &pipeline,
+    };
+    let bytes = [
+        std::hint::black_box(gapmine_report::terminal::render(&report, false)).len(),
+        std::hint::black_box(gapmine_report::markdown::render(&report)).len(),
+        std::hint::black_box(gapmine_report::html::render(&report)).len(),
+        std::hint::black_box(gapmine_report::json::render(&report)).len(),
+    ];
+    let render = start.elapsed().as_secs_f64();
+    Ok(ReportRun {
+        records,
+        aggregate,
+        finish,
+        render,
+        bytes,
+        gaps: ranking.gaps.len(),
+    })
+}
+
+fn run(options: &Options) -> anyhow::Result<()> {
+    let dir = workspace_root().join("target/bench-data/report");
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let catalogue = bench_match::Catalogue::generate();
+    let entries = model(&catalogue);
+    let corpus = dir.join("records.jsonl");
+    let corpus_bytes = ensure_corpus(&corpus, &catalogue, options.records)?;
+    let matcher = Matcher::compile(&catalogue.full, 0.5).context("compiling the catalogue")?;
+    let ranker = Ranker::new(&entries);
+    let controls: Vec<gapmine_report::Control> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Control(c) => Some(gapmine_report::Control {
+                id: c.common.id.to_string(),
+                title: c.common.title.clone(),
+                stage: c.stage,
+            }),
+            _ => None,
+        })
+        .collect();
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!();
+    println!(
+        "gapmine report against gapmine match on the same records; release build; median of {} runs; {threads} cores",
+        options.runs
+    );
+    println!(
+        "catalogue: {} failure modes, {} controls, 200 interventions, 10 objectives; corpus: {} records, {}",
+        catalogue.full.len(),
+        CONTROLS.len(),
+        options.records,
+        size(corpus_bytes as usize)
+    );
+    println!();
+
+    let mut matches = Vec::new();
+    let mut reports = Vec::new();
+    let mut last = None;
+    for run in 0..options.runs {
+        eprintln!("note: run {} of {}", run + 1, options.runs);
+        let start = Instant::now();
+        let (n, m) = match_pass(&matcher, &corpus, usize::MAX)?;
+        matches.push(start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        let r = report_pass(&matcher, &ranker, &controls, &corpus, usize::MAX)?;
+        reports.push(start.elapsed().as_secs_f64());
+        assert_eq!(n, r.records, "both passes read every record");
+        last = Some((m, r));
+    }
+    let Some((matched, sample)) = last else {
+        bail!("no run");
+    };
+    let m = median(matches);
+    let r = median(reports);
+    println!("{:<64} {:>9} {:>12}", "measure", "median", "records/s");
+    let row = |label: &str, s: f64| {
+        println!("{label:<64} {s:>7.3} s {:>12.0}", sample.records as f64 / s);
+    };
+    row("match: read + parse + classify (all cores)", m);
+    row(
+        "report: the same + aggregate + rank + forecast + render ×4",
+        r,
+    );
+    println!(
+        "  of the last report run: read + classify + aggregate {:.3} s, rank + forecast {:.3} s, render {:.3} s",
+        sample.aggregate, sample.finish, sample.render
+    );
+    println!(
+        "  {} gaps ranked, {} failure-mode matches; rendered: terminal {}, Markdown {}, HTML {}, JSON {}",
+        sample.gaps,
+        matched,
+        size(sample.bytes[0]),
+        size(sample.bytes[1]),
+        size(sample.bytes[2]),
+        size(sample.bytes[3])
+    );
+
+    // Peak heap of the report pass, above what was held before, at all records and at a quarter.
+    let peak_of = |limit: usize| -> anyhow::Result<usize> {
+        let base = alloc::current();
+        alloc::reset_peak();
+        report_pass(&matcher, &ranker, &controls, &corpus, limit)?;
+        Ok(alloc::peak().saturating_sub(base))
+    };
+    let quarter = (options.records / 4).max(1);
+    let peak_all = peak_of(usize::MAX)?;
+    let peak_quarter = peak_of(quarter)?;
+    println!();
+    println!(
+        "peak heap of the report pass: {} records {}; {} records {}",
+        options.records,
+        size(peak_all),
+        quarter,
+        size(peak_quarter)
+    );
+    println!();
+    println!("{:<52} {:>10} {:>8}", "target", "measured", "target");
+    println!(
+        "{:<52} {:>9.2}× {:>8}",
+        "report time / match time",
+        r / m,
+        "< 2×"
+    );
+    println!(
+        "{:<52} {:>9.2}× {:>8}",
+        "peak heap, all records / a quarter",
+        peak_all as f64 / peak_quarter.max(1) as f64,
+        "≈ 1×"
+    );
+    println!();
+    Ok(())
+}
+
+/// Lines of a file, for a test of the generator.
+#[cfg(test)]
+fn lines(path: &Path) -> usize {
+    use std::io::BufRead as _;
+    BufReader::new(File::open(path).unwrap()).lines().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generator's records are valid, every one is classified, and the report pass counts
+    /// them all.
+    #[test]
+    fn a_small_corpus_is_classified_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.jsonl");
+        let catalogue = bench_match::Catalogue::generate();
+        ensure_corpus(&path, &catalogue, 300).unwrap();
+        assert_eq!(lines(&path), 300);
+        let matcher = Matcher::compile(&catalogue.full, 0.5).unwrap();
+        let entries = model(&catalogue);
+        let ranker = Ranker::new(&entries);
+        let mut unclassified = 0;
+        stream(&path, usize::MAX, |batch| {
+            unclassified += matcher
+                .classify_batch(batch)
+                .iter()
+                .filter(|c| c.is_unclassified())
+                .count();
+        })
+        .unwrap();
+        assert_eq!(unclassified, 0);
+        let run = report_pass(&matcher, &ranker, &[], &path, usize::MAX).unwrap();
+        assert_eq!(run.records, 300);
+        assert!(run.gaps > 0);
+    }
+}
