@@ -103,15 +103,16 @@ pub(crate) fn run() -> anyhow::Result<()> {
             edit(host, i);
             let start = Instant::now();
             let analysis = host.analysis();
-            answer = request(&analysis);
+            let n = request(&analysis);
             samples.push(start.elapsed().as_secs_f64());
+            answer = answer.max(n);
         }
         if answer == 0 {
             bail!("`{what}` answered nothing: the benchmark does not measure what it says");
         }
         samples.sort_by(f64::total_cmp);
         let row = Row {
-            what: format!("{what} ({answer} items)"),
+            what: format!("{what} (up to {answer} items)"),
             median: samples[samples.len() / 2],
             p99: samples[(samples.len() * 99).div_ceil(100) - 1],
             target,
@@ -147,9 +148,11 @@ pub(crate) fn run() -> anyhow::Result<()> {
         &mut typed_in_other,
         &|a| a.references(&position, true).unwrap().len(),
     )?;
-    // Typing an id: the file gets ` "f`, ` "fa`, … after the `resolves` ids, one letter more
-    // each keystroke, and completion is asked at the end of what was typed.
-    let typed = "failure";
+    // Typing an id: the file gets ` "o`, ` "or`, … (the first letters of the id the line
+    // resolves first) after the `resolves` ids, one letter more each keystroke, and completion
+    // is asked at the end of what was typed.
+    let first_id = &text[at + resolves.len()..];
+    let typed = &first_id[..first_id.find('-').unwrap_or(4).clamp(1, 7)];
     let typing = |host: &mut AnalysisHost, i: usize| {
         let letters = &typed[..1 + i % typed.len()];
         let mut edited = text.clone();

@@ -141,7 +141,8 @@ impl SourceChange {
 pub struct AnalysisHost {
     db: CheckDatabase,
     catalogue: Catalogue,
-    files: BTreeMap<String, SourceFile>,
+    /// Shared with the snapshots (a snapshot per request must not copy 500 paths).
+    files: Arc<BTreeMap<String, SourceFile>>,
     history: db::HistoryInput,
 }
 
@@ -160,7 +161,7 @@ impl AnalysisHost {
         AnalysisHost {
             db,
             catalogue,
-            files: BTreeMap::new(),
+            files: Arc::new(BTreeMap::new()),
             history,
         }
     }
@@ -204,13 +205,13 @@ impl AnalysisHost {
                     let file = SourceFile::builder(path.clone(), text)
                         .durability(durability)
                         .new(&self.db);
-                    self.files.insert(path, file);
+                    Arc::make_mut(&mut self.files).insert(path, file);
                     list_changed = true;
                 }
             }
         }
         for path in change.removed {
-            list_changed |= self.files.remove(&path).is_some();
+            list_changed |= Arc::make_mut(&mut self.files).remove(&path).is_some();
         }
         if list_changed {
             let files: Vec<SourceFile> = self.files.values().copied().collect();
@@ -226,7 +227,7 @@ impl AnalysisHost {
         Analysis {
             db: self.db.clone(),
             catalogue: self.catalogue,
-            files: self.files.clone(),
+            files: Arc::clone(&self.files),
             history: self.history,
         }
     }
@@ -242,7 +243,7 @@ impl AnalysisHost {
 pub struct Analysis {
     db: CheckDatabase,
     catalogue: Catalogue,
-    files: BTreeMap<String, SourceFile>,
+    files: Arc<BTreeMap<String, SourceFile>>,
     history: db::HistoryInput,
 }
 

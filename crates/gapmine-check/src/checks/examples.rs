@@ -23,7 +23,11 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
         .manifest
         .as_ref()
         .map_or(0.5, |m| m.threshold.0);
-    let mut out = Vec::new();
+    // Every case of the file first, then one batch: the batch borrows buffers from the
+    // matcher's pool, whose regex caches stay warm from one run to the next (a fresh scratch
+    // per run built those caches anew, which on a catalogue of thousands of patterns cost far
+    // more than classifying a few examples).
+    let mut cases = Vec::new();
     for &entry in file_entries(db, file) {
         if entry.kind(db) != Some(EntryKind::FailureMode) {
             continue;
@@ -39,9 +43,13 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
         let Some(block) = children.iter().position(|c| c.name == "examples") else {
             continue;
         };
-        let cases = children[block].children.as_deref().unwrap_or(&[]);
-        let mut scratch = matcher.scratch();
-        for (k, case) in cases.iter().enumerate() {
+        for (k, case) in children[block]
+            .children
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let matches = match case.name.as_str() {
                 "matches" => true,
                 "rejects" => false,
@@ -50,7 +58,17 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
             let Some(text) = crate::lower::args(case).next().and_then(|v| v.as_str()) else {
                 continue;
             };
-            let classification = matcher.classify_with(&RecordText::title(text), &mut scratch);
+            cases.push((entry, fm, block, k, matches, text));
+        }
+    }
+    let records: Vec<RecordText<'_>> = cases
+        .iter()
+        .map(|&(.., text)| RecordText::title(text))
+        .collect();
+    let classifications = matcher.classify_batch(&records);
+    let mut out = Vec::new();
+    for (&(entry, fm, block, k, matches, _), classification) in cases.iter().zip(&classifications) {
+        {
             let decision = classification
                 .matches
                 .iter()
