@@ -11,7 +11,7 @@ use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
 const CACHE_BUDGET: usize = 16 << 20;
 /// And this many more for each pattern.
-const CACHE_PER_PATTERN: usize = 64 << 10;
+const CACHE_PER_PATTERN: usize = 16 << 10;
 
 /// A scratch taken from a matcher's pool, given back when dropped.
 struct Pooled<'m> {
@@ -136,8 +136,8 @@ impl Scratch {
     ///
     /// Caches grow as their lazy DFAs meet new text, and a catalogue has hundreds of patterns;
     /// so every few thousand searches their sizes are summed, and above the budget (16 MB, and
-    /// 64 KB a pattern, which a freshly warmed cache fits in) the caches not used since the last
-    /// count are dropped, and all of them if that is not enough (as a lazy DFA clears its own
+    /// 16 KB a pattern; a warmed cache takes about 32 KB, but few patterns are busy at once) the
+    /// caches not used since the last count are dropped, and all of them if that is not enough (as a lazy DFA clears its own
     /// cache when full). Memory stays bounded however long the input; results never depend on a
     /// cache.
     fn cache(&mut self, r: u32, regex: &meta::Regex) -> &mut meta::Cache {
