@@ -644,8 +644,14 @@ A line that is not a valid record is *rejected*: gapmine says which line and why
 with the rest of the file.
 Blank lines are skipped and not counted; every other line is either a record or a rejection, so
 the summary always adds up: `N records, M rejected`.
-A record whose `id` was already used by an earlier record in the file is rejected; a rejected
-line does not claim its id.
+A record whose `id` was already used by an earlier record is rejected; a rejected line does not
+claim its id.
+Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl
+b.jsonl` rejects a record of `b.jsonl` whose id `a.jsonl` already used, naming both places
+(`b.jsonl:7: duplicate id "ESC-1", first used at a.jsonl:1; …`).
+To tell duplicates apart, the reader keeps a 128-bit hash of every id it accepted and where it
+was first: 24 bytes an id whatever its length (about 30 bytes a record with the hash table's
+slack), the only memory of a run that grows with its input.
 
 Each example below is one line of `records.jsonl`, followed by what gapmine says about it.
 "#;
@@ -740,22 +746,8 @@ fn records_md() -> String {
         }
         writeln!(out, "```").unwrap();
     }
-    write!(out, "{RECORDS_ACROSS_FILES}").unwrap();
     out
 }
-
-/// Duplicate ids across the files of one run (hand-written: the reader's examples above read one
-/// file).
-const RECORDS_ACROSS_FILES: &str = "
-Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl b.jsonl` rejects a record of `b.jsonl` whose id `a.jsonl` already used, and names both places:
-
-```text
-b.jsonl:7: duplicate id \"ESC-1\", first used at a.jsonl:1; give each record its own id, or remove the repeat
-```
-
-The first record with an id is kept and every later one rejected (and counted as rejected).
-To tell duplicates apart, a reader keeps a 128-bit hash of every id it accepted and where it was first, 24 bytes an id whatever its length (about 30 to 55 bytes a record with the hash table's slack): the only memory of a run that grows with its input.
-";
 
 #[cfg(test)]
 mod tests {

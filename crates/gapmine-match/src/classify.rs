@@ -8,8 +8,10 @@ use regex_automata::{Anchored, Input, meta};
 use crate::compile::{Confirm, Matcher, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
 
-/// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes.
+/// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
 const CACHE_BUDGET: usize = 16 << 20;
+/// And this many more for each pattern.
+const CACHE_PER_PATTERN: usize = 16 << 10;
 
 /// A scratch taken from a matcher's pool, given back when dropped.
 struct Pooled<'m> {
@@ -84,6 +86,9 @@ pub struct Scratch {
     caches: Vec<Option<meta::Cache>>,
     /// Regex searches since the caches' memory was last summed.
     searches: u32,
+    /// How many times it was summed, and when each cache was last used, in those terms.
+    epoch: u32,
+    cache_used: Vec<u32>,
     fm_stamp: Vec<u32>,
     fm_keep: Vec<f64>,
     fm_damp: Vec<f64>,
@@ -129,24 +134,33 @@ impl Scratch {
 
     /// The cache of regex `r`, created on first use.
     ///
-    /// Caches grow as their lazy DFAs meet new text, up to megabytes each, and a catalogue has
-    /// hundreds of patterns; so every few thousand searches their sizes are summed, and above
-    /// [`CACHE_BUDGET`] all are dropped and start again (as a lazy DFA clears its own cache when
-    /// full). Memory stays bounded however long the input; results never depend on a cache.
+    /// Caches grow as their lazy DFAs meet new text, and a catalogue has hundreds of patterns;
+    /// so every few thousand searches their sizes are summed, and above the budget (16 MB, and
+    /// 16 KB a pattern; a warmed cache takes about 32 KB, but few patterns are busy at once) the
+    /// caches not used since the last count are dropped, and all of them if that is not enough (as a lazy DFA clears its own
+    /// cache when full). Memory stays bounded however long the input; results never depend on a
+    /// cache.
     fn cache(&mut self, r: u32, regex: &meta::Regex) -> &mut meta::Cache {
         self.searches += 1;
         if self.searches >= 4096 {
             self.searches = 0;
-            let used: usize = self
-                .caches
-                .iter()
-                .flatten()
-                .map(meta::Cache::memory_usage)
-                .sum();
-            if used > CACHE_BUDGET {
-                self.caches.iter_mut().for_each(|c| *c = None);
+            self.epoch += 1;
+            let budget = CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len();
+            let used = |caches: &[Option<meta::Cache>]| -> usize {
+                caches.iter().flatten().map(meta::Cache::memory_usage).sum()
+            };
+            if used(&self.caches) > budget {
+                for (cache, &last) in self.caches.iter_mut().zip(&self.cache_used) {
+                    if last + 1 < self.epoch {
+                        *cache = None;
+                    }
+                }
+                if used(&self.caches) > budget {
+                    self.caches.iter_mut().for_each(|c| *c = None);
+                }
             }
         }
+        self.cache_used[r as usize] = self.epoch;
         self.caches[r as usize].get_or_insert_with(|| regex.create_cache())
     }
 
@@ -202,6 +216,8 @@ impl Matcher {
             anchors: Vec::new(),
             caches: (0..self.regexes.len()).map(|_| None).collect(),
             searches: 0,
+            epoch: 0,
+            cache_used: vec![0; self.regexes.len()],
             fm_stamp: vec![0; self.failure_modes.len()],
             fm_keep: vec![1.0; self.failure_modes.len()],
             fm_damp: vec![1.0; self.failure_modes.len()],
