@@ -47,8 +47,9 @@ impl CheckDatabase {
     }
 }
 
-/// The problems found anywhere in the catalogue that are about the catalogue as a whole:
-/// the manifest, the include globs, duplicate ids, cycles, uncovered failure modes.
+/// The problems found anywhere in the catalogue that are about the catalogue as a whole: the
+/// manifest, the include globs, `parent` cycles. (Duplicate ids and uncovered failure modes are
+/// checked per file, through the buckets of the file's own ids.)
 #[salsa::tracked(returns(ref))]
 pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let mut out: Vec<Anchored<'_>> = Vec::new();
@@ -60,17 +61,7 @@ pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>
     {
         out.push(Anchored::from_local(Anchor::Manifest(*node), local));
     }
-    out.extend(
-        checks::duplicates::duplicate_ids(db, catalogue)
-            .iter()
-            .cloned(),
-    );
     out.extend(checks::cycles::parent_cycles(db, catalogue).iter().cloned());
-    out.extend(
-        checks::uncovered::uncovered_failure_modes(db, catalogue)
-            .iter()
-            .cloned(),
-    );
     out
 }
 
@@ -148,6 +139,16 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
                 .cloned(),
         );
         anchored.extend(checks::examples::failing_examples(db, file).iter().cloned());
+        anchored.extend(
+            checks::duplicates::file_duplicate_ids(db, file)
+                .iter()
+                .cloned(),
+        );
+        anchored.extend(
+            checks::uncovered::file_uncovered_failure_modes(db, file)
+                .iter()
+                .cloned(),
+        );
     }
     anchored.extend(global_share(db, catalogue, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)
