@@ -328,9 +328,9 @@ fn kind_slot(kind: EntryKind) -> usize {
     EntryKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-/// The catalogue's index. Reads one `file_facts` per file, and re-runs only when one of them
-/// changes; what it keeps changes only with ids, kinds, deprecation, parents and `resolves`,
-/// so the checks that read it re-run only then.
+/// The catalogue's index: every id at once. Reads one `file_facts` per file, and re-runs when
+/// one of them changes. The checks do not read it (they look ids up through [`buckets`], so a
+/// rename does not rebuild it); it is here for callers that want every id.
 #[salsa::tracked(returns(ref))]
 pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
     let mut index = Index::default();

@@ -3,6 +3,13 @@
 //! Inputs are the texts of the catalogue's files (set by the CLI or the language server, which
 //! do all IO); everything else is a tracked query. Diagnostics are data, positioned by path
 //! while checking and by range at the end ([`catalogue_diagnostics`], [`file_diagnostics`]).
+//!
+//! Looking ids up: [`db::definitions`] (every entry with an id, in catalogue order),
+//! [`db::resolve`] (the first, what references resolve to) and [`db::is_resolved`] (whether an
+//! intervention resolves it) read one bucket of ids each ([`db::buckets`]), so a query that
+//! calls them depends on that bucket only and is not re-run by a rename elsewhere.
+//! [`db::index`] is every id at once, for callers that need them all; the checks never read it.
+//! What each entry refers to is in [`db::file_facts`] (its `references`, with their paths).
 
 #![warn(clippy::disallowed_methods)]
 
