@@ -134,6 +134,103 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The kinds of re-check, for `--profile`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Edit {
+    /// Extend one failure mode's summary.
+    Summary,
+    /// Rename a failure mode others reference, and back.
+    Rename,
+}
+
+/// Runs `count` re-checks of one kind and nothing else, for a profiler (`perf record`,
+/// `valgrind --tool=callgrind`): the cold check before them is the only other work. The
+/// database is the checker's own (what `AnalysisHost` holds), so that after the timed re-checks
+/// one more can print the queries it executed (salsa's `WillExecute` events).
+pub(crate) fn profile(edit: Edit, durable: bool, count: usize) -> anyhow::Result<()> {
+    use gapmine_check::{Catalogue, CheckDatabase, SourceFile, catalogue_diagnostics};
+    use salsa::{Database as _, Durability, Setter as _};
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    let files = synth_files();
+    let summary_edit = SummaryEdit::find(&files)?;
+    let rename = Rename::find(&files)?;
+    let edited = |i: usize| match edit {
+        Edit::Summary => summary_edit.edited(i),
+        Edit::Rename => (rename.path.as_str(), rename.text(i.is_multiple_of(2))),
+    };
+    let executed = Arc::new(Mutex::new(Vec::new()));
+    let mut db = CheckDatabase::with_event_hook({
+        let executed = Arc::clone(&executed);
+        move |event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                executed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(database_key);
+            }
+        }
+    });
+    let durability = if durable {
+        Durability::HIGH
+    } else {
+        Durability::LOW
+    };
+    let handles: Vec<(String, SourceFile)> = files
+        .iter()
+        .map(|(path, text)| {
+            let file = SourceFile::builder(path.clone(), text.clone())
+                .durability(durability)
+                .new(&db);
+            (path.clone(), file)
+        })
+        .collect();
+    let catalogue = Catalogue::new(
+        &db,
+        handles[0].1,
+        handles[1..].iter().map(|(_, f)| *f).collect(),
+    );
+    println!("{}", summary(&catalogue_diagnostics(&db, catalogue)));
+    let recheck = |db: &mut CheckDatabase, i: usize| {
+        let (path, text) = edited(i);
+        let file = handles.iter().find(|(p, _)| p == path).expect("a file").1;
+        file.set_text(db).to(text);
+        catalogue_diagnostics(db, catalogue)
+    };
+    let start = Instant::now();
+    for i in 0..count {
+        recheck(&mut db, i);
+    }
+    println!(
+        "{count} re-checks ({edit:?}, files {}): {} each on average",
+        if durable { "HIGH" } else { "LOW" },
+        ms(start.elapsed().as_secs_f64() / count as f64)
+    );
+    let take = || std::mem::take(&mut *executed.lock().unwrap_or_else(PoisonError::into_inner));
+    take();
+    recheck(&mut db, count);
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for key in take() {
+        let name = db
+            .ingredient_debug_name(key.ingredient_index())
+            .into_owned();
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    let counts: Vec<String> = counts.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
+    println!("the last re-check executed: {}", counts.join(", "));
+    Ok(())
+}
+
+/// The catalogue and its manifest, manifest first, as `write_catalogue` writes them.
+fn synth_files() -> Vec<(String, String)> {
+    let mut files = vec![(MANIFEST.to_owned(), synth::MANIFEST.to_owned())];
+    files.extend(synth::linked_catalogue());
+    files
+}
+
 /// The median re-checks of one kind of host.
 struct Rechecks {
     summary: f64,
@@ -202,8 +299,7 @@ fn rechecks(
 /// first.
 pub(crate) fn write_catalogue(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut files = vec![(MANIFEST.to_owned(), synth::MANIFEST.to_owned())];
-    files.extend(synth::linked_catalogue());
+    let files = synth_files();
     for (name, text) in &files {
         let path = dir.join(name);
         if fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
@@ -227,7 +323,9 @@ fn cold(files: &[(String, String)]) -> (AnalysisHost, Vec<Diagnostic>) {
     (host, diagnostics)
 }
 
-/// Sets one file's text and asks every diagnostic again.
+/// Sets one file's text and asks every diagnostic again. Never inlined, so a profiler can
+/// collect this function alone (`valgrind --tool=callgrind --toggle-collect='*recheck*'`).
+#[inline(never)]
 fn recheck(host: &mut AnalysisHost, path: &str, text: String) -> Vec<Diagnostic> {
     host.apply_change(Change::set(path, text));
     host.analysis()

@@ -34,11 +34,12 @@ commands:
       Time gapmine-syntax and the kdl crate on a synthetic 10,000-entry catalogue and on the
       conformance inputs (DIR, default ../shared/kdl-spec-tests/test_cases/input), and
       measure their peak heap. Builds and runs itself in release mode.
-  bench check [--runs N]
+  bench check [--runs N] [--profile summary|rename [--durable]]
       Time a cold `gapmine check` of a synthetic 10,000-entry catalogue whose entries reference
       each other across files (as a process and through the database), re-checks after editing
       one entry's summary and after renaming an id others reference, and the cold check's peak
-      heap. Builds and runs itself (and `gapmine`) in release mode.
+      heap. Builds and runs itself (and `gapmine`) in release mode. `--profile` runs only N
+      re-checks of one kind (default 1,000), on files set LOW or `--durable`, for a profiler.
   bench ide
       Time the editor features of gapmine-ide (hover, completion, definition, references,
       diagnostics, semantic tokens, …) on the checker benchmark's catalogue, each request right
@@ -128,6 +129,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                     "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp`, `match`, `rank` and `report`"
                 );
             }
+            let mut profile = None;
+            let mut durable = false;
+            let mut runs = None;
             let mut options = bench::Options {
                 runs: 7,
                 conformance: workspace_root().join("../shared/kdl-spec-tests/test_cases/input"),
@@ -141,7 +145,19 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                             n.parse().ok().filter(|&n| n > 0).with_context(|| {
                                 format!("`--runs {n}`: expected a positive number")
                             })?;
+                        runs = Some(options.runs);
                     }
+                    "--profile" if what == "check" => {
+                        let kind = rest
+                            .next()
+                            .context("`--profile` needs `summary` or `rename`")?;
+                        profile = Some(match kind.as_str() {
+                            "summary" => bench_check::Edit::Summary,
+                            "rename" => bench_check::Edit::Rename,
+                            other => bail!("`--profile {other}`: expected `summary` or `rename`"),
+                        });
+                    }
+                    "--durable" if what == "check" => durable = true,
                     "--conformance" if what == "parse" => {
                         let dir = rest.next().context("`--conformance` needs a folder")?;
                         options.conformance = PathBuf::from(dir);
@@ -159,7 +175,12 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             } else if what == "lsp" {
                 bench_lsp::run()?;
             } else if what == "check" {
-                bench_check::run(&bench_check::Options { runs: options.runs })?;
+                match profile {
+                    Some(edit) => {
+                        bench_check::profile(edit, durable, runs.unwrap_or(1_000))?;
+                    }
+                    None => bench_check::run(&bench_check::Options { runs: options.runs })?,
+                }
             } else {
                 bench::run(&options)?;
             }

@@ -103,7 +103,11 @@ pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Lowered {
 }
 
 /// An id, interned: comparing and hashing one is comparing a number.
-#[salsa::interned(debug)]
+///
+/// Never collected (`revisions = usize::MAX`): a collectable interned value adds a dependency
+/// edge to every query that interns it, and verifying those edges after each edit cost more
+/// than the few bytes of the ids a long session renames away.
+#[salsa::interned(debug, revisions = usize::MAX)]
 pub struct Name<'db> {
     /// The id's text.
     #[returns(ref)]
@@ -281,6 +285,21 @@ pub struct IndexEntry<'db> {
     pub resolves: Vec<Name<'db>>,
 }
 
+impl<'db> IndexEntry<'db> {
+    /// What the index keeps of an entry's facts.
+    pub fn of(facts: &Facts<'db>) -> IndexEntry<'db> {
+        IndexEntry {
+            entry: facts.entry,
+            kind: facts.kind,
+            id: facts.id,
+            deprecated: facts.deprecated,
+            replaced_by: facts.replaced_by,
+            parent: facts.parent().map(|p| p.target),
+            resolves: facts.resolves.clone(),
+        }
+    }
+}
+
 /// The catalogue's ids: every entry of a known kind with a string id, in catalogue order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, salsa::SalsaValue)]
 pub struct Index<'db> {
@@ -309,9 +328,9 @@ fn kind_slot(kind: EntryKind) -> usize {
     EntryKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-/// The catalogue's index. Reads one `file_facts` per file, and re-runs only when one of them
-/// changes; what it keeps changes only with ids, kinds, deprecation, parents and `resolves`,
-/// so the checks that read it re-run only then.
+/// The catalogue's index: every id at once. Reads one `file_facts` per file, and re-runs when
+/// one of them changes. The checks do not read it (they look ids up through [`buckets`], so a
+/// rename does not rebuild it); it is here for callers that want every id.
 #[salsa::tracked(returns(ref))]
 pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
     let mut index = Index::default();
@@ -323,42 +342,156 @@ pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
                 index.ids_by_kind[kind_slot(facts.kind)].push(facts.id);
             }
             positions.push(at);
-            index.entries.push(IndexEntry {
-                entry: facts.entry,
-                kind: facts.kind,
-                id: facts.id,
-                deprecated: facts.deprecated,
-                replaced_by: facts.replaced_by,
-                parent: facts.parent().map(|p| p.target),
-                resolves: facts.resolves.clone(),
-            });
+            index.entries.push(IndexEntry::of(facts));
         }
     }
     index
 }
 
-/// How many buckets the index is split into for the reference checks.
+/// How many buckets the ids are split into: enough that a rename touches the buckets of few
+/// files' references, few enough that splitting stays cheap.
 const BUCKETS: usize = 1024;
-
-/// A slice of the index: the first entry of each id whose interned number falls in this bucket.
-/// Its content is a tracked field, compared on every new index: a rename changes one or two
-/// buckets, and only the files that read those check their references again.
-#[salsa::tracked(debug)]
-pub struct IdBucket<'db> {
-    /// The bucket's number.
-    pub slot: u32,
-    /// The entries, in catalogue order.
-    #[tracked]
-    #[returns(ref)]
-    pub entries: Vec<IndexEntry<'db>>,
-}
 
 fn bucket_of(name: Name<'_>) -> usize {
     use salsa::plumbing::AsId;
     name.as_id().index() as usize % BUCKETS
 }
 
-/// The index, split into buckets (a firewall between the index and the per-file checks).
+/// One bucket of ids: the files that define an id in it or resolve one (an intervention's
+/// `resolves`), in catalogue order. A tracked field, compared whenever the list is rebuilt: a
+/// rename changes the lists of at most two buckets, and the bucket's content is computed from
+/// these few files only.
+#[salsa::tracked(debug)]
+pub struct Bucket<'db> {
+    /// The bucket's number.
+    #[returns(copy)]
+    pub slot: u32,
+    /// The files with an id in this bucket, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+}
+
+/// Every bucket, each with the files that have ids in it.
+///
+/// Re-runs whenever a file's facts change (a rename, a new reference), but it only pushes file
+/// handles: the entries themselves are copied by [`bucket_entries`], and only for the buckets
+/// whose files changed.
+#[salsa::tracked(returns(ref))]
+pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
+    let mut files: Vec<Vec<SourceFile>> = vec![Vec::new(); BUCKETS];
+    let mut push = |slot: usize, file: SourceFile| {
+        let list = &mut files[slot];
+        if list.last() != Some(&file) {
+            list.push(file);
+        }
+    };
+    for &file in &included_files(db, catalogue).files {
+        for facts in file_facts(db, file) {
+            push(bucket_of(facts.id), file);
+            for &resolved in &facts.resolves {
+                push(bucket_of(resolved), file);
+            }
+        }
+    }
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(slot, files)| Bucket::new(db, slot as u32, files))
+        .collect()
+}
+
+/// What the catalogue knows of the ids of one bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash, salsa::SalsaValue)]
+pub struct BucketEntries<'db> {
+    /// Every entry whose id falls in the bucket, duplicates included, in catalogue order.
+    pub definitions: Vec<IndexEntry<'db>>,
+    /// The ids in the bucket that some intervention resolves, sorted by their interned number.
+    pub resolved: Vec<Name<'db>>,
+}
+
+/// The entries and resolved ids of one bucket, from the facts of its files.
+#[salsa::tracked(returns(ref))]
+pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> BucketEntries<'db> {
+    let slot = bucket.slot(db) as usize;
+    let mut out = BucketEntries::default();
+    for &file in bucket.files(db) {
+        for facts in file_facts(db, file) {
+            if bucket_of(facts.id) == slot {
+                out.definitions.push(IndexEntry::of(facts));
+            }
+            out.resolved.extend(
+                facts
+                    .resolves
+                    .iter()
+                    .filter(|r| bucket_of(**r) == slot)
+                    .copied(),
+            );
+        }
+    }
+    out.resolved.sort_unstable_by_key(|name| {
+        use salsa::plumbing::AsId;
+        name.as_id()
+    });
+    out.resolved.dedup();
+    out
+}
+
+fn entries_of<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    name: Name<'db>,
+) -> &'db BucketEntries<'db> {
+    bucket_entries(db, buckets(db, catalogue)[bucket_of(name)])
+}
+
+/// Every entry with this id, in catalogue order (more than one: a duplicate, reported at all
+/// but the first). Reads one bucket, so a query that calls it depends on the ids of that
+/// bucket only, not on the whole catalogue.
+pub fn definitions<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    name: Name<'db>,
+) -> impl Iterator<Item = &'db IndexEntry<'db>> {
+    entries_of(db, catalogue, name)
+        .definitions
+        .iter()
+        .filter(move |e| e.id == name)
+}
+
+/// The first entry with this id: the one references resolve to. Reads one bucket.
+pub fn resolve<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    name: Name<'db>,
+) -> Option<&'db IndexEntry<'db>> {
+    definitions(db, catalogue, name).next()
+}
+
+/// Whether an intervention resolves this id (whatever the id names, or if nothing has it).
+/// Reads one bucket.
+pub fn is_resolved<'db>(db: &'db dyn Db, catalogue: Catalogue, name: Name<'db>) -> bool {
+    use salsa::plumbing::AsId;
+    entries_of(db, catalogue, name)
+        .resolved
+        .binary_search_by_key(&name.as_id(), |n| n.as_id())
+        .is_ok()
+}
+
+/// The index, split into buckets by the whole index (the checks now read [`buckets`], which is
+/// not rebuilt from the whole index on every change; this is kept for callers of the old API).
+#[salsa::tracked(debug)]
+pub struct IdBucket<'db> {
+    /// The bucket's number.
+    pub slot: u32,
+    /// The first entry of each id of the bucket, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub entries: Vec<IndexEntry<'db>>,
+}
+
+/// The index split into [`IdBucket`]s. Kept for callers of the old API: the checks read
+/// [`buckets`] and [`bucket_entries`] through [`resolve`] and [`definitions`].
 #[salsa::tracked(returns(ref))]
 pub fn id_buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<IdBucket<'_>> {
     let index = index(db, catalogue);
@@ -376,25 +509,46 @@ pub fn id_buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<IdBucket<'_>> {
         .collect()
 }
 
-/// The first entry with this id, read through its bucket.
-pub fn resolve<'db>(
-    db: &'db dyn Db,
-    catalogue: Catalogue,
-    name: Name<'db>,
-) -> Option<&'db IndexEntry<'db>> {
-    let bucket = id_buckets(db, catalogue)[bucket_of(name)];
-    bucket.entries(db).iter().find(|e| e.id == name)
+/// Every id defined by an entry of `kind`, in catalogue order, duplicates included: the
+/// candidates of "did you mean" (a superset: [`suggestion`] keeps only ids whose first
+/// definition is of that kind). Numbers, not texts, so rebuilding it after a rename is cheap.
+#[salsa::tracked(returns(ref))]
+pub fn ids_of_kind(db: &dyn Db, catalogue: Catalogue, kind: EntryKind) -> Vec<Name<'_>> {
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_facts(db, file))
+        .filter(|facts| facts.kind == kind)
+        .map(|facts| facts.id)
+        .collect()
 }
 
-/// The ids of the entries of a kind, as text: the candidates of "did you mean". Asked for only
-/// when a reference dangles, so a rename pays for it only where it breaks something.
+/// The ids of the entries of a kind, as text, in catalogue order (each once, where its first
+/// definition is of that kind).
 #[salsa::tracked(returns(ref))]
 pub fn id_texts(db: &dyn Db, catalogue: Catalogue, kind: EntryKind) -> Vec<String> {
-    index(db, catalogue)
-        .ids_of(kind)
+    let mut seen = rustc_hash::FxHashSet::default();
+    ids_of_kind(db, catalogue, kind)
         .iter()
+        .filter(|&&id| seen.insert(id))
+        .filter(|&&id| resolve(db, catalogue, id).is_some_and(|e| e.kind == kind))
         .map(|id| id.text(db).clone())
         .collect()
+}
+
+/// The id to suggest for a reference to `name`, which no entry has, where an entry of `kind`
+/// is expected: the nearest id of that kind (see [`crate::did_you_mean`]). A query of its own,
+/// so the referrers of one missing id share one search, and asked only when a reference dangles.
+#[salsa::tracked]
+pub fn suggestion<'db>(db: &'db dyn Db, name: Name<'db>, kind: EntryKind) -> Option<Name<'db>> {
+    let catalogue = Catalogue::get(db);
+    let candidates = ids_of_kind(db, catalogue, kind)
+        .iter()
+        .map(|&id| (id.text(db).as_str(), id));
+    crate::diagnostic::nearest(name.text(db), candidates, |id| {
+        resolve(db, catalogue, id).is_some_and(|e| e.kind == kind)
+    })
+    .map(|(_, id)| id)
 }
 
 /// What the matcher needs of a file's failure modes: their ids, parents, thresholds and signals,

@@ -134,22 +134,37 @@ pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    nearest(word, candidates.into_iter().map(|c| (c, ())), |()| true).map(|(c, ())| c)
+}
+
+/// [`did_you_mean`] over candidates that carry a value, keeping only those `accept` takes.
+/// `accept` is asked only of a candidate that would be the nearest so far, so an expensive
+/// test (what the id names) runs for a few candidates, not all of them.
+pub(crate) fn nearest<'c, T: Copy>(
+    word: &str,
+    candidates: impl IntoIterator<Item = (&'c str, T)>,
+    mut accept: impl FnMut(T) -> bool,
+) -> Option<(&'c str, T)> {
     let word: Vec<char> = word.chars().collect();
     let limit = (word.len() / 3).clamp(1, 4);
     let mut rows = Rows::default();
-    let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
-        let bound = best.map_or(limit, |(d, _)| d.min(limit));
+    let mut best: Option<(usize, &str, T)> = None;
+    for (candidate, value) in candidates {
+        let bound = best.as_ref().map_or(limit, |(d, _, _)| (*d).min(limit));
         if let Some(distance) = rows.bounded_osa(&word, candidate, bound) {
             if distance == 0 {
                 continue;
             }
-            if best.is_none_or(|(d, c)| (distance, candidate) < (d, c)) {
-                best = Some((distance, candidate));
+            if best
+                .as_ref()
+                .is_none_or(|(d, c, _)| (distance, candidate) < (*d, *c))
+                && accept(value)
+            {
+                best = Some((distance, candidate, value));
             }
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, c, v)| (c, v))
 }
 
 /// Reusable rows for the distance computation: one allocation for all candidates.

@@ -3,6 +3,13 @@
 //! Inputs are the texts of the catalogue's files (set by the CLI or the language server, which
 //! do all IO); everything else is a tracked query. Diagnostics are data, positioned by path
 //! while checking and by range at the end ([`catalogue_diagnostics`], [`file_diagnostics`]).
+//!
+//! Looking ids up: [`db::definitions`] (every entry with an id, in catalogue order),
+//! [`db::resolve`] (the first, what references resolve to) and [`db::is_resolved`] (whether an
+//! intervention resolves it) read one bucket of ids each ([`db::buckets`]), so a query that
+//! calls them depends on that bucket only and is not re-run by a rename elsewhere.
+//! [`db::index`] is every id at once, for callers that need them all; the checks never read it.
+//! What each entry refers to is in [`db::file_facts`] (its `references`, with their paths).
 
 #![warn(clippy::disallowed_methods)]
 
@@ -47,8 +54,9 @@ impl CheckDatabase {
     }
 }
 
-/// The problems found anywhere in the catalogue that are about the catalogue as a whole:
-/// the manifest, the include globs, duplicate ids, cycles, uncovered failure modes.
+/// The problems found anywhere in the catalogue that are about the catalogue as a whole: the
+/// manifest, the include globs, `parent` cycles. (Duplicate ids and uncovered failure modes are
+/// checked per file, through the buckets of the file's own ids.)
 #[salsa::tracked(returns(ref))]
 pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let mut out: Vec<Anchored<'_>> = Vec::new();
@@ -60,17 +68,7 @@ pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>
     {
         out.push(Anchored::from_local(Anchor::Manifest(*node), local));
     }
-    out.extend(
-        checks::duplicates::duplicate_ids(db, catalogue)
-            .iter()
-            .cloned(),
-    );
     out.extend(checks::cycles::parent_cycles(db, catalogue).iter().cloned());
-    out.extend(
-        checks::uncovered::uncovered_failure_modes(db, catalogue)
-            .iter()
-            .cloned(),
-    );
     out
 }
 
@@ -148,6 +146,16 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
                 .cloned(),
         );
         anchored.extend(checks::examples::failing_examples(db, file).iter().cloned());
+        anchored.extend(
+            checks::duplicates::file_duplicate_ids(db, file)
+                .iter()
+                .cloned(),
+        );
+        anchored.extend(
+            checks::uncovered::file_uncovered_failure_modes(db, file)
+                .iter()
+                .cloned(),
+        );
     }
     anchored.extend(global_share(db, catalogue, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)

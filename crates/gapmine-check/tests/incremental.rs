@@ -154,14 +154,21 @@ fn editing_a_summary_relowers_that_entry_only() {
     assert_not_ran(&log, "check_references(priorities.kdl)");
     assert_not_ran(&log, "file_diagnostics(interventions.kdl)");
     assert_not_ran(&log, "file_diagnostics(priorities.kdl)");
-    // The ids did not change, so neither did the index nor the checks over it.
-    assert_not_ran(&log, "index(catalogue)");
-    assert_not_ran(&log, "duplicate_ids(catalogue)");
+    // The ids did not change, so neither did the buckets of ids nor the checks over them.
+    assert_not_ran(&log, "buckets(catalogue)");
+    assert_no_bucket_refilled(&log);
     assert_not_ran(&log, "parent_cycles(catalogue)");
-    assert_not_ran(&log, "uncovered_failure_modes(catalogue)");
+    for file in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
+        assert_not_ran(&log, &format!("file_duplicate_ids({file})"));
+        assert_not_ran(&log, &format!("file_uncovered_failure_modes({file})"));
+    }
+    // Nothing on the way builds the whole index.
+    assert_not_ran(&log, "index(catalogue)");
     // The signals did not change either: the matcher is not compiled again.
-    assert_ran(&log, "file_signals(failure-modes.kdl)");
     assert_not_ran(&log, "matcher(catalogue)");
+    // Its examples did not change either: its file's examples are not classified again.
+    assert_ran(&log, "file_examples(failure-modes.kdl)");
+    assert_not_ran(&log, "failing_examples(failure-modes.kdl)");
 }
 
 #[test]
@@ -213,6 +220,14 @@ fn a_comment_only_edit_relowers_nothing() {
     assert_nothing_relowered_or_rechecked(&log);
 }
 
+fn assert_no_bucket_refilled(log: &[String]) {
+    let refilled: Vec<&String> = log
+        .iter()
+        .filter(|q| q.starts_with("bucket_entries("))
+        .collect();
+    assert!(refilled.is_empty(), "buckets refilled: {refilled:#?}");
+}
+
 fn assert_nothing_relowered_or_rechecked(log: &[String]) {
     for query in log {
         for reused in [
@@ -220,9 +235,11 @@ fn assert_nothing_relowered_or_rechecked(log: &[String]) {
             "file_facts(",
             "check_references(",
             "index(",
-            "duplicate_ids(",
+            "buckets(",
+            "bucket_entries(",
+            "file_duplicate_ids(",
             "parent_cycles(",
-            "uncovered_failure_modes(",
+            "file_uncovered_failure_modes(",
             "global_diagnostics(",
         ] {
             assert!(
@@ -245,7 +262,12 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
     let diagnostics = db.check_matches_fresh();
     let log = db.take_log();
 
-    assert_ran(&log, "index(catalogue)");
+    assert_ids_changed(&log);
+    // The renamed failure mode is now resolved by nothing.
+    assert_ran(&log, "file_uncovered_failure_modes(failure-modes.kdl)");
+    // The other files' ids share no bucket with the old or the new id: no duplicates check.
+    assert_not_ran(&log, "file_duplicate_ids(interventions.kdl)");
+    assert_not_ran(&log, "file_duplicate_ids(priorities.kdl)");
     // The three entries that named `race-condition` now dangle: their files were checked again.
     for referrers in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
         assert_ran(&log, &format!("check_references({referrers})"));
@@ -281,9 +303,26 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
     let diagnostics = db.check_matches_fresh();
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let log = db.take_log();
-    assert_ran(&log, "index(catalogue)");
+    assert_ids_changed(&log);
     assert_not_ran(&log, "lowered(stale-cache)");
     assert_not_ran(&log, "lowered(quarantine-flaky)");
+}
+
+/// After a change to the ids of `failure-modes.kdl`: the bucket lists are rebuilt, but only the
+/// buckets that file has ids in (three, and the new id's) are filled again, and the whole index
+/// is never built.
+#[track_caller]
+fn assert_ids_changed(log: &[String]) {
+    assert_ran(log, "buckets(catalogue)");
+    let refilled = log
+        .iter()
+        .filter(|q| q.starts_with("bucket_entries("))
+        .count();
+    assert!(
+        (1..=4).contains(&refilled),
+        "{refilled} buckets refilled:\n{log:#?}"
+    );
+    assert_not_ran(log, "index(catalogue)");
 }
 
 #[test]

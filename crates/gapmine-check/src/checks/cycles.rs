@@ -4,18 +4,33 @@ use gapmine_model::EntryKind;
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, EntryNode, index};
+use rustc_hash::FxHashMap;
+
+use crate::db::{Catalogue, Db, EntryNode, Facts, Name, file_facts, included_files};
 use crate::diagnostic::{SyntaxPath, Target};
 
 /// Every cycle of `parent` references, reported once at the cycle's first member.
+///
+/// Reads the files' facts, not the buckets: following parents touches ids all over the
+/// catalogue, and one hash map built here costs less than a bucket read per step.
 #[salsa::tracked(returns(ref))]
 pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
-    let index = index(db, catalogue);
+    let entries: Vec<&Facts<'_>> = included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_facts(db, file))
+        .collect();
+    // The first entry with each id, by position in `entries`.
+    let mut by_id: FxHashMap<Name<'_>, u32> = FxHashMap::default();
+    by_id.reserve(entries.len());
+    for (at, facts) in entries.iter().enumerate() {
+        by_id.entry(facts.id).or_insert(at as u32);
+    }
     let mut out = Vec::new();
-    // 0: unvisited, 1: on the current path, 2: done; by position in the index.
-    let mut state = vec![0u8; index.entries.len()];
-    for start in 0..index.entries.len() {
-        if index.entries[start].kind != EntryKind::FailureMode || state[start] != 0 {
+    // 0: unvisited, 1: on the current path, 2: done; by position in `entries`.
+    let mut state = vec![0u8; entries.len()];
+    for start in 0..entries.len() {
+        if entries[start].kind != EntryKind::FailureMode || state[start] != 0 {
             continue;
         }
         let mut path: Vec<usize> = Vec::new();
@@ -25,13 +40,11 @@ pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
                 2 => break,
                 1 => {
                     let from = path.iter().position(|p| *p == at).unwrap_or(0);
-                    let cycle: Vec<EntryNode<'_>> = path[from..]
-                        .iter()
-                        .map(|&p| index.entries[p].entry)
-                        .collect();
+                    let cycle: Vec<EntryNode<'_>> =
+                        path[from..].iter().map(|&p| entries[p].entry).collect();
                     let ids: Vec<&str> = path[from..]
                         .iter()
-                        .map(|&p| index.entries[p].id.text(db).as_str())
+                        .map(|&p| entries[p].id.text(db).as_str())
                         .collect();
                     out.push(report(db, &cycle, &ids));
                     break;
@@ -40,11 +53,11 @@ pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
             }
             state[at] = 1;
             path.push(at);
-            current = index.entries[at]
-                .parent
-                .and_then(|p| index.by_id.get(&p))
-                .map(|positions| positions[0] as usize)
-                .filter(|&p| index.entries[p].kind == EntryKind::FailureMode);
+            current = entries[at]
+                .parent()
+                .and_then(|p| by_id.get(&p.target))
+                .map(|&p| p as usize)
+                .filter(|&p| entries[p].kind == EntryKind::FailureMode);
         }
         for at in path {
             state[at] = 2;

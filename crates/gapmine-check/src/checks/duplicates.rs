@@ -2,40 +2,50 @@
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, index};
+use crate::db::{Catalogue, Db, SourceFile, definitions, file_facts, included_files};
 use crate::diagnostic::{SyntaxPath, Target};
 
-/// Every duplicate id of the catalogue.
+/// The duplicate ids of one file's entries: each entry whose id an earlier entry (in this file
+/// or another) already has.
+///
+/// Reads only the buckets of the file's own ids, so a rename elsewhere checks it again only if
+/// the new or old id falls in one of them.
 #[salsa::tracked(returns(ref))]
-pub fn duplicate_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
+pub fn file_duplicate_ids(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
+    let catalogue = Catalogue::get(db);
     let mut out = Vec::new();
-    let index = index(db, catalogue);
-    let mut ids: Vec<(&str, &Vec<u32>)> = index
-        .by_id
-        .iter()
-        .filter(|(_, positions)| positions.len() > 1)
-        .map(|(id, positions)| (id.text(db).as_str(), positions))
-        .collect();
-    ids.sort();
-    for (id, positions) in ids {
-        let first = index.entries[positions[0] as usize].entry;
-        for &position in &positions[1..] {
-            let duplicate = index.entries[position as usize].entry;
-            out.push(Anchored {
-                code: Code::DuplicateId,
-                message: format!("the id `{id}` is already taken"),
-                at: (
-                    Anchor::Entry(duplicate),
-                    SyntaxPath::new(&[], Target::Arg(0)),
-                ),
-                labels: vec![(
-                    Anchor::Entry(first),
-                    SyntaxPath::new(&[], Target::Arg(0)),
-                    "first defined here".to_string(),
-                )],
-                help: Some("ids are unique across the catalogue: rename one of them".to_string()),
-            });
+    for facts in file_facts(db, file) {
+        let Some(first) = definitions(db, catalogue, facts.id).next() else {
+            continue;
+        };
+        if first.entry == facts.entry {
+            continue;
         }
+        let id = facts.id.text(db);
+        out.push(Anchored {
+            code: Code::DuplicateId,
+            message: format!("the id `{id}` is already taken"),
+            at: (
+                Anchor::Entry(facts.entry),
+                SyntaxPath::new(&[], Target::Arg(0)),
+            ),
+            labels: vec![(
+                Anchor::Entry(first.entry),
+                SyntaxPath::new(&[], Target::Arg(0)),
+                "first defined here".to_string(),
+            )],
+            help: Some("ids are unique across the catalogue: rename one of them".to_string()),
+        });
     }
     out
+}
+
+/// Every duplicate id of the catalogue, file by file (the checks read [`file_duplicate_ids`]).
+#[salsa::tracked(returns(ref))]
+pub fn duplicate_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_duplicate_ids(db, file).iter().cloned())
+        .collect()
 }

@@ -2,31 +2,36 @@
 //! must not, under the catalogue's compiled matcher.
 
 use gapmine_match::RecordText;
-use gapmine_model::EntryKind;
+use gapmine_model::{EntryKind, Weight};
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, SourceFile, file_entries, lowered, manifest, matcher};
+use crate::db::{Catalogue, Db, EntryNode, SourceFile, file_entries, lowered, manifest, matcher};
 use crate::diagnostic::{SyntaxPath, Target};
 
-/// The failing examples of one file's failure modes.
-///
-/// Depends on the compiled matcher, so it re-runs when any signal of the catalogue changes:
-/// an edit to one failure mode's signals can change how another's examples classify.
+/// One `matches` or `rejects` case of a failure mode's examples: what classifying it needs,
+/// and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct ExampleCase<'db> {
+    /// The failure mode.
+    pub entry: EntryNode<'db>,
+    /// Its id.
+    pub id: String,
+    /// Its own threshold, if it has one.
+    pub threshold: Option<Weight>,
+    /// Where the case's text is, inside the entry.
+    pub path: SyntaxPath,
+    /// `matches` (true) or `rejects` (false).
+    pub matches: bool,
+    /// The text to classify.
+    pub text: String,
+}
+
+/// The example cases of one file's failure modes, in order: a projection of the lowered entries
+/// that an edit to a title, a summary or anything but examples, ids and thresholds leaves
+/// equal, so [`failing_examples`] is not run again after it.
 #[salsa::tracked(returns(ref))]
-pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
-    let catalogue = Catalogue::get(db);
-    let Ok(matcher) = matcher(db, catalogue) else {
-        return Vec::new();
-    };
-    let default = manifest(db, catalogue)
-        .manifest
-        .as_ref()
-        .map_or(0.5, |m| m.threshold.0);
-    // Every case of the file first, then one batch: the batch borrows buffers from the
-    // matcher's pool, whose regex caches stay warm from one run to the next (a fresh scratch
-    // per run built those caches anew, which on a catalogue of thousands of patterns cost far
-    // more than classifying a few examples).
+pub fn file_examples(db: &dyn Db, file: SourceFile) -> Vec<ExampleCase<'_>> {
     let mut cases = Vec::new();
     for &entry in file_entries(db, file) {
         if entry.kind(db) != Some(EntryKind::FailureMode) {
@@ -58,73 +63,95 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
             let Some(text) = crate::lower::args(case).next().and_then(|v| v.as_str()) else {
                 continue;
             };
-            cases.push((entry, fm, block, k, matches, text));
-        }
-    }
-    let records: Vec<RecordText<'_>> = cases
-        .iter()
-        .map(|&(.., text)| RecordText::title(text))
-        .collect();
-    let classifications = matcher.classify_batch(&records);
-    let mut out = Vec::new();
-    for (&(entry, fm, block, k, matches, _), classification) in cases.iter().zip(&classifications) {
-        {
-            let decision = classification
-                .matches
-                .iter()
-                .chain(&classification.near_misses)
-                .find(|d| *d.failure_mode == fm.common.id);
-            let classified = classification
-                .matches
-                .iter()
-                .any(|d| *d.failure_mode == fm.common.id);
-            if classified == matches {
-                continue;
-            }
-            let (score, threshold) = decision
-                .map_or((0.0, fm.threshold.map_or(default, |t| t.0)), |d| {
-                    (d.score, d.threshold)
-                });
-            let id = &fm.common.id;
-            let (message, help) = if matches {
-                (
-                    format!("this example is not classified as `{id}`: it scores {score:.2}, below the threshold {threshold:.2}"),
-                    "add a signal that recognises it, raise a weight, or run `gapmine explain` on it to see what fired".to_string(),
-                )
-            } else {
-                let why = decision.map_or_else(String::new, |d| {
-                    if d.reached {
-                        format!(
-                            ": it scores {:.2}, at or above the threshold {:.2}",
-                            d.score, d.threshold
-                        )
-                    } else {
-                        format!(
-                            ": a child failure mode ({}) implies it",
-                            d.implied_by
-                                .iter()
-                                .map(|c| format!("`{c}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    }
-                });
-                (
-                    format!("this example is classified as `{id}`, which it should not be{why}"),
-                    "add a negative signal for what sets it apart, or lower a weight".to_string(),
-                )
-            };
-            out.push(Anchored {
-                code: Code::FailingExample,
-                message,
-                at: (
-                    Anchor::Entry(entry),
-                    SyntaxPath::new(&[block as u32, k as u32], Target::Arg(0)),
-                ),
-                labels: Vec::new(),
-                help: Some(help),
+            cases.push(ExampleCase {
+                entry,
+                id: fm.common.id.to_string(),
+                threshold: fm.threshold,
+                path: SyntaxPath::new(&[block as u32, k as u32], Target::Arg(0)),
+                matches,
+                text: text.to_string(),
             });
         }
+    }
+    cases
+}
+
+/// The failing examples of one file's failure modes.
+///
+/// Depends on the compiled matcher, so it re-runs when any signal of the catalogue changes:
+/// an edit to one failure mode's signals can change how another's examples classify.
+/// The file's cases are classified in one batch, with the matcher's pooled scratch buffers:
+/// their regex caches are costly to create, and a batch reuses warm ones from the last run.
+#[salsa::tracked(returns(ref))]
+pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
+    let catalogue = Catalogue::get(db);
+    let cases = file_examples(db, file);
+    if cases.is_empty() {
+        return Vec::new();
+    }
+    let Ok(matcher) = matcher(db, catalogue) else {
+        return Vec::new();
+    };
+    let default = manifest(db, catalogue)
+        .manifest
+        .as_ref()
+        .map_or(0.5, |m| m.threshold.0);
+    let records: Vec<RecordText<'_>> = cases.iter().map(|c| RecordText::title(&c.text)).collect();
+    let classifications = matcher.classify_batch(&records);
+    let mut out = Vec::new();
+    for (case, classification) in cases.iter().zip(classifications) {
+        let id = &case.id;
+        let decision = classification
+            .matches
+            .iter()
+            .chain(&classification.near_misses)
+            .find(|d| d.failure_mode.0 == *id);
+        let classified = classification
+            .matches
+            .iter()
+            .any(|d| d.failure_mode.0 == *id);
+        if classified == case.matches {
+            continue;
+        }
+        let (score, threshold) = decision
+            .map_or((0.0, case.threshold.map_or(default, |t| t.0)), |d| {
+                (d.score, d.threshold)
+            });
+        let (message, help) = if case.matches {
+            (
+                format!("this example is not classified as `{id}`: it scores {score:.2}, below the threshold {threshold:.2}"),
+                "add a signal that recognises it, raise a weight, or run `gapmine explain` on it to see what fired".to_string(),
+            )
+        } else {
+            let why = decision.map_or_else(String::new, |d| {
+                if d.reached {
+                    format!(
+                        ": it scores {:.2}, at or above the threshold {:.2}",
+                        d.score, d.threshold
+                    )
+                } else {
+                    format!(
+                        ": a child failure mode ({}) implies it",
+                        d.implied_by
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            });
+            (
+                format!("this example is classified as `{id}`, which it should not be{why}"),
+                "add a negative signal for what sets it apart, or lower a weight".to_string(),
+            )
+        };
+        out.push(Anchored {
+            code: Code::FailingExample,
+            message,
+            at: (Anchor::Entry(case.entry), case.path.clone()),
+            labels: Vec::new(),
+            help: Some(help),
+        });
     }
     out
 }

@@ -3,14 +3,14 @@
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, SourceFile, file_facts, id_texts, resolve};
-use crate::diagnostic::{SyntaxPath, Target, did_you_mean};
+use crate::db::{Catalogue, Db, SourceFile, file_facts, resolve, suggestion};
+use crate::diagnostic::{SyntaxPath, Target};
 use crate::lower::article;
 
 /// The reference problems of the entries of one file.
 ///
-/// Reads the index through its buckets: after a rename, only the files that refer to an id in
-/// a changed bucket are checked again.
+/// Reads the ids through their buckets ([`resolve`]): after a rename, only the files that refer
+/// to an id in a changed bucket are checked again.
 #[salsa::tracked(returns(ref))]
 pub fn check_references(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     let mut out = Vec::new();
@@ -28,11 +28,8 @@ pub fn check_references(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
             // Only a problem needs the id's text.
             let name = site.target.text(db);
             let Some(target) = resolved else {
-                let candidates = id_texts(db, catalogue, site.expected)
-                    .iter()
-                    .map(String::as_str);
-                let help = match did_you_mean(name, candidates) {
-                    Some(near) => format!("did you mean `{near}`?"),
+                let help = match suggestion(db, site.target, site.expected) {
+                    Some(near) => format!("did you mean `{}`?", near.text(db)),
                     None => format!(
                         "add a `{} \"{}\"` entry, or reference an existing {}",
                         site.expected.keyword(),
