@@ -44,6 +44,7 @@ mod context;
 pub mod db;
 mod hover;
 mod inlay_hints;
+mod learn_assist;
 mod navigation;
 mod rename;
 mod semantic_tokens;
@@ -143,6 +144,7 @@ pub struct AnalysisHost {
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
     history: db::HistoryInput,
+    decisions: Arc<[learn::Decision]>,
 }
 
 impl Default for AnalysisHost {
@@ -162,6 +164,7 @@ impl AnalysisHost {
             catalogue,
             files: BTreeMap::new(),
             history,
+            decisions: Arc::from([]),
         }
     }
 
@@ -171,6 +174,12 @@ impl AnalysisHost {
     pub fn set_history(&mut self, records: Option<Vec<gapmine_records::EscapeRecord>>) {
         let history = records.map(|r| db::History(Arc::from(r)));
         self.history.set_history(&mut self.db).to(history);
+    }
+
+    /// Sets the pending decisions (what `gapmine learn` reads) that code actions offer to write
+    /// into the catalogue. The caller reads and parses them (`learn::parse_decision`).
+    pub fn set_decisions(&mut self, decisions: Vec<learn::Decision>) {
+        self.decisions = Arc::from(decisions);
     }
 
     /// Applies a batch of changes. Snapshots taken before are cancelled.
@@ -228,6 +237,7 @@ impl AnalysisHost {
             catalogue: self.catalogue,
             files: self.files.clone(),
             history: self.history,
+            decisions: self.decisions.clone(),
         }
     }
 
@@ -244,6 +254,7 @@ pub struct Analysis {
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
     history: db::HistoryInput,
+    decisions: Arc<[learn::Decision]>,
 }
 
 /// What the features read: the database, the catalogue and the files by path.
@@ -253,6 +264,7 @@ pub(crate) struct Snap<'a> {
     pub(crate) catalogue: Catalogue,
     pub(crate) files: &'a BTreeMap<String, SourceFile>,
     pub(crate) history: db::HistoryInput,
+    pub(crate) decisions: &'a [learn::Decision],
 }
 
 impl<'a> Snap<'a> {
@@ -294,6 +306,7 @@ impl Analysis {
             catalogue: self.catalogue,
             files: &self.files,
             history: self.history,
+            decisions: &self.decisions,
         };
         Cancelled::catch(AssertUnwindSafe(|| f(snap)))
     }
