@@ -80,6 +80,7 @@ pub(crate) fn code_actions(snap: Snap<'_>, range: &FileRange) -> Vec<Assist> {
         deprecate(snap, &range.path, &site, kind, &mut out);
     }
     missing_children(snap, &range.path, tree, range.range, manifest, &mut out);
+    crate::learn_assist::learn_assists(snap, range, &mut out);
     out
 }
 

@@ -21,6 +21,10 @@ use gapmine_syntax::edit::{self, EditError, Position, TextEdit};
 use gapmine_syntax::plain::{self, Value};
 use gapmine_syntax::{TextRange, ast};
 
+mod json;
+
+pub use json::parse_decision;
+
 /// What a person decided about one escape record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {

@@ -44,6 +44,7 @@ mod context;
 pub mod db;
 mod hover;
 mod inlay_hints;
+mod learn_assist;
 mod navigation;
 mod rename;
 mod semantic_tokens;
@@ -144,6 +145,7 @@ pub struct AnalysisHost {
     /// Shared with the snapshots (a snapshot per request must not copy 500 paths).
     files: Arc<BTreeMap<String, SourceFile>>,
     history: db::HistoryInput,
+    decisions: Arc<[learn::Decision]>,
 }
 
 impl Default for AnalysisHost {
@@ -163,6 +165,7 @@ impl AnalysisHost {
             catalogue,
             files: Arc::new(BTreeMap::new()),
             history,
+            decisions: Arc::from([]),
         }
     }
 
@@ -172,6 +175,12 @@ impl AnalysisHost {
     pub fn set_history(&mut self, records: Option<Vec<gapmine_records::EscapeRecord>>) {
         let history = records.map(|r| db::History(Arc::from(r)));
         self.history.set_history(&mut self.db).to(history);
+    }
+
+    /// Sets the pending decisions (what `gapmine learn` reads) that code actions offer to write
+    /// into the catalogue. The caller reads and parses them (`learn::parse_decision`).
+    pub fn set_decisions(&mut self, decisions: Vec<learn::Decision>) {
+        self.decisions = Arc::from(decisions);
     }
 
     /// Applies a batch of changes. Snapshots taken before are cancelled.
@@ -229,6 +238,7 @@ impl AnalysisHost {
             catalogue: self.catalogue,
             files: Arc::clone(&self.files),
             history: self.history,
+            decisions: self.decisions.clone(),
         }
     }
 
@@ -245,6 +255,7 @@ pub struct Analysis {
     catalogue: Catalogue,
     files: Arc<BTreeMap<String, SourceFile>>,
     history: db::HistoryInput,
+    decisions: Arc<[learn::Decision]>,
 }
 
 /// What the features read: the database, the catalogue and the files by path.
@@ -254,6 +265,7 @@ pub(crate) struct Snap<'a> {
     pub(crate) catalogue: Catalogue,
     pub(crate) files: &'a BTreeMap<String, SourceFile>,
     pub(crate) history: db::HistoryInput,
+    pub(crate) decisions: &'a [learn::Decision],
 }
 
 impl<'a> Snap<'a> {
@@ -295,6 +307,7 @@ impl Analysis {
             catalogue: self.catalogue,
             files: &self.files,
             history: self.history,
+            decisions: &self.decisions,
         };
         Cancelled::catch(AssertUnwindSafe(|| f(snap)))
     }

@@ -1,7 +1,8 @@
 //! The server's settings, from `initializationOptions` and `workspace/didChangeConfiguration`.
 //!
 //! Both take the same object, either bare or under a `gapmine` key (as editors that keep every
-//! server's settings in one tree send it): `{ "records": "history/escapes.jsonl" }`.
+//! server's settings in one tree send it): `{ "records": "history/escapes.jsonl",
+//! "decisions": "decisions.jsonl" }`.
 
 use serde_json::Value;
 
@@ -11,6 +12,9 @@ pub struct Settings {
     /// A JSONL history of escape records whose matches the code lenses count, relative to the
     /// catalogue's root unless absolute.
     pub records: Option<String>,
+    /// A JSONL file of pending decisions (what `gapmine learn` reads) that code actions offer
+    /// to write into the catalogue, relative to the catalogue's root unless absolute.
+    pub decisions: Option<String>,
 }
 
 impl Settings {
@@ -18,12 +22,17 @@ impl Settings {
     /// notification about another tool's settings changes nothing.
     pub fn from_json(value: &Value) -> Option<Settings> {
         let object = value.get("gapmine").unwrap_or(value).as_object()?;
-        let records = match object.get("records") {
-            None => return None,
+        if !object.contains_key("records") && !object.contains_key("decisions") {
+            return None;
+        }
+        let path = |key: &str| match object.get(key) {
             Some(Value::String(path)) if !path.trim().is_empty() => Some(path.trim().to_owned()),
-            Some(_) => None,
+            _ => None,
         };
-        Some(Settings { records })
+        Some(Settings {
+            records: path("records"),
+            decisions: path("decisions"),
+        })
     }
 }
 
@@ -46,5 +55,12 @@ mod tests {
         assert_eq!(records(json!({"gapmine": {"records": null}})), Some(None));
         assert_eq!(records(json!({"other": 1})), None);
         assert_eq!(records(json!(null)), None);
+        assert_eq!(
+            Settings::from_json(&json!({"gapmine": {"decisions": " d.jsonl "}})),
+            Some(Settings {
+                records: None,
+                decisions: Some("d.jsonl".into())
+            })
+        );
     }
 }

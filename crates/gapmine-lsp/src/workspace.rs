@@ -229,6 +229,53 @@ impl State {
             catalogue.host.set_history(records);
             catalogue.generation += 1;
         }
+        self.load_decisions(root);
+    }
+
+    /// Reads the pending decisions the settings name into a catalogue's host (or clears them),
+    /// for the code actions that write them. A line that is not a decision is logged with its
+    /// `FILE:LINE` and why, as `gapmine learn` reports it, and left out; the others are kept.
+    pub fn load_decisions(&mut self, root: &Path) {
+        let decisions = match &self.settings.decisions {
+            None => Vec::new(),
+            Some(name) => {
+                let path = root.join(name);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        let mut decisions = Vec::new();
+                        for (n, line) in text.lines().enumerate() {
+                            if line.trim().is_empty() {
+                                continue;
+                            }
+                            match gapmine_ide::learn::parse_decision(line) {
+                                Ok(decision) => decisions.push(decision),
+                                Err(message) => self.log.push(format!(
+                                    "{}:{}: {message}; the line is left out",
+                                    path.display(),
+                                    n + 1
+                                )),
+                            }
+                        }
+                        self.log.push(format!(
+                            "read {} decisions from {}",
+                            decisions.len(),
+                            path.display()
+                        ));
+                        decisions
+                    }
+                    Err(error) => {
+                        self.log.push(format!(
+                            "cannot read the decisions {}: {error}; no decision is offered",
+                            path.display()
+                        ));
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        if let Some(catalogue) = self.catalogues.get_mut(root) {
+            catalogue.host.set_decisions(decisions);
+        }
     }
 
     /// Applies a change to one catalogue and marks its diagnostics stale. Snapshots of it

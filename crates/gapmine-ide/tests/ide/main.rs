@@ -14,6 +14,7 @@ mod format;
 mod hover;
 mod incremental;
 mod inlay_hints;
+mod learn_assist;
 mod navigation;
 mod rename;
 mod semantic_tokens;

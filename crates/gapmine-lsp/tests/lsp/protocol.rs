@@ -626,6 +626,55 @@ fn a_request_made_stale_by_an_edit_answers_content_modified() {
             answer.to_string().contains("Missing null check"),
             "{answer}"
         );
+
+#[test]
+fn a_decision_the_settings_name_is_offered_as_a_code_action_until_applied() {
+    runtime().block_on(async {
+        let workspace = catalogue();
+        workspace.write(
+            "decisions.jsonl",
+            "{\"record\": \"ESC-7\", \"failure_modes\": [\"missing-null-check\"], \"intervention\": \"null-safety-lint\", \"outcome\": \"held\", \"at\": \"2026-10-02\"}\n{\"record\": \"ESC-8\", \"outcome\": \"sideways\"}\n",
+        );
+        let mut client = start(None);
+        client
+            .initialize(Some(&workspace.root()), false, json!({"gapmine": {"decisions": "decisions.jsonl"}}))
+            .await;
+        let fixes = workspace.uri("fixes.kdl");
+        client.open(&fixes, FIXES).await;
+        let title = "Record the evidence of ESC-7: held, 2026-10-02";
+        let range = json!({"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 4}});
+        let actions = client
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": fixes}, "range": range, "context": {"diagnostics": []}}),
+            )
+            .await;
+        let action = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == title)
+            .unwrap_or_else(|| panic!("`{title}` among {actions}"));
+        assert_eq!(action["kind"], "refactor");
+        let edits = action["edit"]["changes"][&fixes].as_array().unwrap();
+        let learned = apply_edits(FIXES, edits);
+        assert_eq!(
+            learned,
+            FIXES.replace(
+                "    resolves \"missing-null-check\"\n",
+                "    resolves \"missing-null-check\"\n    evidence \"ESC-7\" outcome=\"held\" at=\"2026-10-02\"\n"
+            )
+        );
+
+        // Applied, the decision is in the catalogue: it is no longer offered.
+        client.change(&fixes, 2, &learned).await;
+        let actions = client
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": fixes}, "range": range, "context": {"diagnostics": []}}),
+            )
+            .await;
+        assert!(!actions.to_string().contains(title), "{actions}");
         client.shutdown().await;
     });
 }
