@@ -626,6 +626,9 @@ fn a_request_made_stale_by_an_edit_answers_content_modified() {
             answer.to_string().contains("Missing null check"),
             "{answer}"
         );
+        client.shutdown().await;
+    });
+}
 
 #[test]
 fn a_decision_the_settings_name_is_offered_as_a_code_action_until_applied() {
