@@ -200,7 +200,7 @@ fn rechecks(
 
 /// Writes the catalogue and its manifest wherever a file differs, and returns them, manifest
 /// first.
-fn write_catalogue(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+pub(crate) fn write_catalogue(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut files = vec![(MANIFEST.to_owned(), synth::MANIFEST.to_owned())];
     files.extend(synth::linked_catalogue());
@@ -252,14 +252,14 @@ fn summary(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// A failure mode's one-line summary in the middle file, to rewrite.
-struct SummaryEdit {
-    path: String,
+pub(crate) struct SummaryEdit {
+    pub(crate) path: String,
     before: String,
     after: String,
 }
 
 impl SummaryEdit {
-    fn find(files: &[(String, String)]) -> anyhow::Result<SummaryEdit> {
+    pub(crate) fn find(files: &[(String, String)]) -> anyhow::Result<SummaryEdit> {
         let (path, text) = &files[files.len() / 2];
         let opening = "\n    summary \"";
         let Some(at) = text
@@ -283,7 +283,7 @@ impl SummaryEdit {
     }
 
     /// The file with the summary's sentence extended by a different word each time.
-    fn edited(&self, i: usize) -> (&str, String) {
+    pub(crate) fn edited(&self, i: usize) -> (&str, String) {
         (
             &self.path,
             format!("{} Edit {i}.{}", self.before, self.after),
@@ -292,16 +292,16 @@ impl SummaryEdit {
 }
 
 /// A failure mode that entries in other files reference, to rename and rename back.
-struct Rename {
-    path: String,
-    id: String,
-    text: String,
+pub(crate) struct Rename {
+    pub(crate) path: String,
+    pub(crate) id: String,
+    pub(crate) text: String,
     /// How many references to it the catalogue holds.
-    referrers: usize,
+    pub(crate) referrers: usize,
 }
 
 impl Rename {
-    fn find(files: &[(String, String)]) -> anyhow::Result<Rename> {
+    pub(crate) fn find(files: &[(String, String)]) -> anyhow::Result<Rename> {
         let (path, text) = &files[files.len() / 2];
         let mut best: Option<Rename> = None;
         for line in text.lines() {
@@ -331,7 +331,7 @@ impl Rename {
     }
 
     /// The file with the failure mode renamed, or as it was.
-    fn text(&self, renamed: bool) -> String {
+    pub(crate) fn text(&self, renamed: bool) -> String {
         if renamed {
             self.text.replacen(
                 &format!("failure-mode \"{}\"", self.id),
@@ -385,7 +385,7 @@ fn time_process(dir: &Path, runs: usize) -> Result<f64, String> {
 }
 
 /// Builds the `gapmine` binary in release mode and returns its path.
-fn build_cli() -> anyhow::Result<PathBuf> {
+pub(crate) fn build_cli() -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(workspace_root())

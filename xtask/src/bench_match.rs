@@ -284,24 +284,30 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     }
 
     // Peak heap of the one-thread streaming run, on the whole corpus and on its first quarter.
-    let peak_of = |limit: u64| {
+    // The reader's id table (the duplicate check) is the one part that must grow with the
+    // input; it is reported apart, and the rest compared.
+    let peak_of = |limit: u64| -> anyhow::Result<(usize, usize)> {
         let base = alloc::current();
         alloc::reset_peak();
-        let c = stream(Some(&full), &corpus, limit);
-        (alloc::peak().saturating_sub(base), c)
+        let (_, ids) = stream_with_ids(Some(&full), &corpus, limit)?;
+        Ok((alloc::peak().saturating_sub(base), ids))
     };
-    let (peak_full, _) = peak_of(u64::MAX);
-    let (peak_quarter, _) = peak_of(quarter_bytes);
+    let (peak_full, ids_full) = peak_of(u64::MAX)?;
+    let (peak_quarter, ids_quarter) = peak_of(quarter_bytes)?;
     println!();
     println!(
         "peak heap of the one-thread streaming run (full catalogue), above what was held before"
     );
     println!(
-        "  whole corpus ({}): {}; first quarter ({}): {}",
+        "  whole corpus ({}): {} (of which the reader's id table {}, {:.1} bytes a record); \
+         first quarter ({}): {} (id table {})",
         size(corpus_bytes as usize),
         size(peak_full),
+        size(ids_full),
+        ids_full as f64 / record_count.max(1) as f64,
         size(quarter_bytes as usize),
-        size(peak_quarter)
+        size(peak_quarter),
+        size(ids_quarter)
     );
 
     let rg_fi = mbs(corpus_bytes, med("rg -F -i"));
@@ -349,6 +355,17 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
         "",
         "≈ 1×"
     );
+    let rest = |peak: usize, ids: usize| peak.saturating_sub(ids) as f64;
+    println!(
+        "{:<52} {:>14} {:>14} {:>8}",
+        "  the same without the reader's id table",
+        format!(
+            "{:.2}×",
+            rest(peak_full, ids_full) / rest(peak_quarter, ids_quarter).max(1.0)
+        ),
+        "",
+        "≈ 1×"
+    );
     println!();
     Ok(())
 }
@@ -378,6 +395,15 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
 /// Reads the first `limit` bytes of `path` through the records `Reader` and classifies each
 /// record with one `Scratch` (or, without a matcher, only reads and parses).
 fn stream(matcher: Option<&Matcher>, path: &Path, limit: u64) -> anyhow::Result<Counts> {
+    Ok(stream_with_ids(matcher, path, limit)?.0)
+}
+
+/// [`stream`], and the heap bytes of the reader's id table at the end.
+fn stream_with_ids(
+    matcher: Option<&Matcher>,
+    path: &Path,
+    limit: u64,
+) -> anyhow::Result<(Counts, usize)> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let input = BufReader::with_capacity(1 << 16, file.take(limit));
     let mut reader = Reader::new(input, path.display().to_string());
@@ -395,7 +421,7 @@ fn stream(matcher: Option<&Matcher>, path: &Path, limit: u64) -> anyhow::Result<
             Item::Rejected { reason, .. } => bail!("the generated corpus has a bad line: {reason}"),
         }
     }
-    Ok(counts)
+    Ok((counts, reader.into_seen().heap_bytes()))
 }
 
 fn parse_all(path: &Path, limit: u64) -> anyhow::Result<Vec<EscapeRecord>> {

@@ -35,6 +35,7 @@ pub fn files() -> Vec<(&'static str, String)> {
             escape_record_schema(),
         ),
         ("docs/schemas/report.schema.json", report_schema()),
+        (crate::grammar::PATH, crate::grammar::tm_language()),
     ]
 }
 
@@ -739,8 +740,22 @@ fn records_md() -> String {
         }
         writeln!(out, "```").unwrap();
     }
+    write!(out, "{RECORDS_ACROSS_FILES}").unwrap();
     out
 }
+
+/// Duplicate ids across the files of one run (hand-written: the reader's examples above read one
+/// file).
+const RECORDS_ACROSS_FILES: &str = "
+Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl b.jsonl` rejects a record of `b.jsonl` whose id `a.jsonl` already used, and names both places:
+
+```text
+b.jsonl:7: duplicate id \"ESC-1\", first used at a.jsonl:1; give each record its own id, or remove the repeat
+```
+
+The first record with an id is kept and every later one rejected (and counted as rejected).
+To tell duplicates apart, a reader keeps a 128-bit hash of every id it accepted and where it was first, 24 bytes an id whatever its length (about 30 to 55 bytes a record with the hash table's slack): the only memory of a run that grows with its input.
+";
 
 #[cfg(test)]
 mod tests {

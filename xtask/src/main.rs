@@ -6,10 +6,14 @@
 mod alloc;
 mod bench;
 mod bench_check;
+mod bench_ide;
+mod bench_lsp;
 mod bench_match;
+mod bench_rank;
 mod bench_report;
 mod codegen;
 mod conformance;
+mod grammar;
 mod synth;
 #[cfg(test)]
 mod tidy;
@@ -35,6 +39,15 @@ commands:
       each other across files (as a process and through the database), re-checks after editing
       one entry's summary and after renaming an id others reference, and the cold check's peak
       heap. Builds and runs itself (and `gapmine`) in release mode.
+  bench ide
+      Time the editor features of gapmine-ide (hover, completion, definition, references,
+      diagnostics, semantic tokens, …) on the checker benchmark's catalogue, each request right
+      after an edit: median and 99th percentile. Builds and runs itself in release mode.
+  bench lsp
+      Drive `gapmine lsp` over stdio as an editor does, on the checker benchmark's catalogue:
+      the time until diagnostics are published after a one-entry edit, completion, hover,
+      definition and references after a keystroke (median and 99th percentile), the server's
+      resident memory. Builds and runs itself (and `gapmine`) in release mode.
   bench match [--runs N] [--size-mb N]
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
@@ -43,6 +56,11 @@ commands:
       Time ranking, forecasting and rendering the report over N classified records (default
       1,000,000) beside matching them, and the report's peak heap at N and N/4 records.
       Builds and runs itself in release mode; writes to target/bench-data/report/.
+  bench rank [--runs N] [--records N]
+      Time gapmine-rank over N synthetic classified records (default 1,000,000) and a
+      1,000-failure-mode catalogue: aggregating, finishing (rank, forecast, recommend),
+      rendering the ranking as JSON and a four-cutoff backtest, beside a pass that only counts
+      records; and the peak heap on all records and on a quarter. Runs itself in release mode.
   codegen
       Write the generated files (docs/diagnostics.md, docs/language.md, docs/records.md,
       docs/schemas/escape-record.schema.json, docs/schemas/report.schema.json) from the code; a test
@@ -92,7 +110,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         "bench" => {
             let Some((what, rest)) = rest.split_first() else {
-                bail!("`bench` needs a benchmark name: cargo xtask bench parse|check|match|report");
+                bail!(
+                    "`bench` needs a benchmark name: cargo xtask bench parse|check|ide|lsp|match|rank|report"
+                );
             };
             if what == "match" {
                 return bench_match::main(args, rest);
@@ -100,9 +120,12 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             if what == "report" {
                 return bench_report::main(args, rest);
             }
-            if what != "parse" && what != "check" {
+            if what == "rank" {
+                return bench_rank::main(args, rest);
+            }
+            if what != "parse" && what != "check" && what != "ide" && what != "lsp" {
                 bail!(
-                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `match` and `report`"
+                    "unknown benchmark `{what}`: the benchmarks are `parse`, `check`, `ide`, `lsp`, `match`, `rank` and `report`"
                 );
             }
             let mut options = bench::Options {
@@ -131,7 +154,11 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 // release mode instead, so `cargo xtask bench parse` does the right thing.
                 return rerun_in_release(args);
             }
-            if what == "check" {
+            if what == "ide" {
+                bench_ide::run()?;
+            } else if what == "lsp" {
+                bench_lsp::run()?;
+            } else if what == "check" {
                 bench_check::run(&bench_check::Options { runs: options.runs })?;
             } else {
                 bench::run(&options)?;

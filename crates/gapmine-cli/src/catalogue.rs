@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 use gapmine_ide::{Analysis, AnalysisHost, Change, Code, Diagnostic, MANIFEST, Severity};
+use gapmine_load::Contents;
 use gapmine_match::Matcher;
 use gapmine_model::{Entry, FailureMode};
-use gapmine_syntax::TextRange;
 
 use crate::diagnostics::Reporter;
 
@@ -70,8 +70,9 @@ pub fn find_manifest(
     command: &str,
     reporter: &mut Reporter,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let metadata = match std::fs::metadata(start) {
-        Ok(metadata) => metadata,
+    let folder = match gapmine_load::find_manifest(start) {
+        Ok(Ok(manifest)) => return Ok(Some(manifest)),
+        Ok(Err(folder)) => folder,
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             reporter.error(
                 &format!("`{}` does not exist", start.display()),
@@ -87,21 +88,6 @@ pub fn find_manifest(
             return Ok(None);
         }
     };
-    let absolute = std::path::absolute(start)?;
-    if metadata.is_file() && absolute.file_name().is_some_and(|n| n == MANIFEST) {
-        return Ok(Some(absolute));
-    }
-    let folder = if metadata.is_dir() {
-        absolute.as_path()
-    } else {
-        absolute.parent().unwrap_or(Path::new("/"))
-    };
-    for dir in folder.ancestors() {
-        let candidate = dir.join(MANIFEST);
-        if candidate.is_file() {
-            return Ok(Some(candidate));
-        }
-    }
     reporter.error(
         &format!(
             "no `{MANIFEST}` found in `{}` or any folder above it",
@@ -121,20 +107,10 @@ pub fn find_manifest(
     Ok(None)
 }
 
-/// A file's contents as the database gets them.
-enum Contents {
-    Text(String),
-    /// Not UTF-8: the offset of the first invalid byte.
-    NotUtf8(usize),
-}
-
 /// Reads a file; `None` after reporting why it cannot be read.
 fn read(path: &Path, shown: &str, reporter: &mut Reporter) -> anyhow::Result<Option<Contents>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(match String::from_utf8(bytes) {
-            Ok(text) => Contents::Text(text),
-            Err(error) => Contents::NotUtf8(error.utf8_error().valid_up_to()),
-        })),
+    match gapmine_load::read(path) {
+        Ok(contents) => Ok(Some(contents)),
         Err(error) => {
             reporter.error(
                 &format!("cannot read `{shown}`: {error}"),
@@ -168,15 +144,7 @@ pub fn check(
     let Some(contents) = read(manifest, &shown(MANIFEST), reporter)? else {
         return Ok(None);
     };
-    let mut take = |file: &str, contents: Contents| -> String {
-        match contents {
-            Contents::Text(text) => text,
-            Contents::NotUtf8(at) => {
-                not_utf8.push(not_utf8_diagnostic(file, at));
-                String::new()
-            }
-        }
-    };
+    let mut take = |file: &str, contents: Contents| contents.into_text(file, &mut not_utf8);
     let manifest_text = take(MANIFEST, contents);
     let mut change = Change::set(MANIFEST, manifest_text.clone());
     change
@@ -228,95 +196,17 @@ pub fn check(
     }))
 }
 
-/// The `*.kdl` files under `root` except the manifest, as (path relative to the root with
-/// `/`, path on disk), sorted. `.gitignore` and `.ignore` files are respected and hidden
-/// files skipped; symbolic links to files are taken but symbolic links to folders are not
-/// followed, so a link loop cannot make the walk endless. `None` after reporting a folder
-/// that cannot be read.
+/// The `*.kdl` files under `root` except the manifest (`gapmine_load::walk`). `None` after
+/// reporting a folder that cannot be read.
 fn walk(root: &Path, reporter: &mut Reporter) -> anyhow::Result<Option<Vec<(String, PathBuf)>>> {
-    let mut ok = true;
-    let mut found = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .follow_links(false)
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                reporter.error(
-                    &walk_error(root, &error),
-                    Some("check that you may read every folder of the catalogue, or add the folder to `.gitignore` or `.ignore`"),
-                )?;
-                ok = false;
-                continue;
-            }
-        };
-        if entry.depth() == 0 || entry.path().extension().is_none_or(|e| e != "kdl") {
-            continue;
-        }
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        // A link is taken unless it leads to a folder: a broken link or a loop of links is
-        // then reported when it is read, if the manifest includes it.
-        let is_file = file_type.is_file() || (file_type.is_symlink() && !entry.path().is_dir());
-        if !is_file {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let relative: Vec<_> = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect();
-        let relative = relative.join("/");
-        if relative != MANIFEST {
-            found.push((relative, entry.into_path()));
-        }
+    let walk = gapmine_load::walk(root);
+    for error in &walk.errors {
+        reporter.error(
+            error,
+            Some("check that you may read every folder of the catalogue, or add the folder to `.gitignore` or `.ignore`"),
+        )?;
     }
-    found.sort();
-    Ok(ok.then_some(found))
-}
-
-/// `cannot search `sub`: Permission denied (os error 13)`, without the nesting of
-/// `ignore`'s errors.
-fn walk_error(root: &Path, error: &ignore::Error) -> String {
-    let mut path = None;
-    let mut inner = error;
-    loop {
-        match inner {
-            ignore::Error::WithPath { path: p, err } => {
-                path = Some(p.clone());
-                inner = err;
-            }
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                inner = err;
-            }
-            _ => break,
-        }
-    }
-    let what = match path {
-        Some(path) => {
-            let shown = path.strip_prefix(root).unwrap_or(&path);
-            format!("`{}`", shown.display())
-        }
-        None => "the catalogue's folder".to_owned(),
-    };
-    // The OS's own words when there are some: `ignore` wraps them in its own phrasing.
-    let os_error = error.io_error().and_then(|io| {
-        let mut deepest: &dyn std::error::Error = io;
-        while let Some(source) = deepest.source() {
-            deepest = source;
-        }
-        deepest.downcast_ref::<io::Error>()?.raw_os_error()
-    });
-    let reason = match os_error {
-        Some(code) => io::Error::from_raw_os_error(code).to_string(),
-        None => inner.to_string(),
-    };
-    format!("cannot search {what}: {reason}")
+    Ok(walk.errors.is_empty().then_some(walk.files))
 }
 
 /// The root as shown: relative to the current folder when inside it, absolute otherwise.
@@ -348,22 +238,6 @@ fn shown_path(shown_root: &str, file: &str) -> String {
         file.to_owned()
     } else {
         format!("{}/{file}", shown_root.trim_end_matches('/'))
-    }
-}
-
-fn not_utf8_diagnostic(file: &str, at: usize) -> Diagnostic {
-    Diagnostic {
-        code: Code::SyntaxError,
-        severity: Code::SyntaxError.severity(),
-        file: file.to_owned(),
-        range: TextRange::empty(0),
-        message: format!("this file is not valid UTF-8 text (invalid byte at offset {at})"),
-        labels: Vec::new(),
-        help: Some(
-            "catalogue files are UTF-8 text: convert it (for example with `iconv -t UTF-8`), \
-             or keep it out of the manifest's include globs"
-                .to_owned(),
-        ),
     }
 }
 

@@ -12,8 +12,6 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use gapmine_ide::{Code, Severity};
-use gapmine_model::Entry;
 use gapmine_rank::{
     Aggregator, Backtest, BacktestReport, Catalogue, Method, MethodScores, Ranking, Settings,
 };
@@ -163,12 +161,23 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
     else {
         return Ok(ExitStatus::Error);
     };
-    let Some(loaded) = load(args, reporter)? else {
+    let Some(ready) = catalogue::ready(
+        args.catalogue.as_deref(),
+        args.threshold,
+        "forecast",
+        reporter,
+    )?
+    else {
         return Ok(ExitStatus::Error);
     };
-    let mut settings = Settings::from_priority(&loaded.priority);
+    let priority = ready
+        .manifest
+        .as_ref()
+        .map(|m| m.priority.clone())
+        .unwrap_or_default();
+    let mut settings = Settings::from_priority(&priority);
     settings.horizon_days = args.horizon;
-    let catalogue = Catalogue::new(&loaded.entries);
+    let catalogue = Catalogue::new(&ready.model);
 
     let mut sink = if args.backtest {
         Sink::Backtest(Backtest::new(&catalogue, &args.cutoff, args.horizon))
@@ -177,7 +186,7 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
     };
     let mut tally = Tally::default();
     let classify = Classify {
-        matcher: &loaded.matcher,
+        matcher: &ready.matcher,
         truth: truth.as_ref(),
         mapping: mapping.as_ref(),
     };
@@ -288,76 +297,6 @@ fn today() -> Date {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
-}
-
-/// What the command needs of the catalogue.
-struct Loaded {
-    entries: Vec<Entry>,
-    priority: gapmine_model::Priority,
-    matcher: std::sync::Arc<gapmine_match::Matcher>,
-}
-
-/// Finds, checks and compiles the catalogue; `None` after reporting why it cannot be used.
-fn load(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<Option<Loaded>> {
-    let start = args.catalogue.clone().unwrap_or_else(|| PathBuf::from("."));
-    let Some(manifest) = catalogue::find_manifest(&start, "forecast", reporter)? else {
-        return Ok(None);
-    };
-    let root = manifest
-        .parent()
-        .ok_or_else(|| anyhow!("`{}` has no parent folder", manifest.display()))?
-        .to_path_buf();
-    let Some(checked) = catalogue::check(&root, &manifest, reporter)? else {
-        return Ok(None);
-    };
-    let shown = if checked.shown_root.is_empty() {
-        ".".to_owned()
-    } else {
-        checked.shown_root.clone()
-    };
-    let errors = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error && d.code != Code::FailingExample)
-        .count();
-    if errors > 0 {
-        let plural = if errors == 1 { "" } else { "s" };
-        reporter.error(
-            &format!(
-                "the catalogue `{shown}` has {errors} error{plural}, so it cannot rank or forecast"
-            ),
-            Some(&format!(
-                "run `gapmine check {shown}` to see them, and fix them first"
-            )),
-        )?;
-        return Ok(None);
-    }
-    let analysis = &checked.analysis;
-    let entries = analysis.model().map_err(catalogue::cancelled)?;
-    let priority = analysis
-        .manifest()
-        .map_err(catalogue::cancelled)?
-        .map(|m| m.priority)
-        .unwrap_or_default();
-    let compiled = match args.threshold {
-        None => analysis.matcher(),
-        Some(t) => analysis.matcher_with_default_threshold(t),
-    }
-    .map_err(catalogue::cancelled)?;
-    match compiled {
-        Ok(matcher) => Ok(Some(Loaded {
-            entries,
-            priority,
-            matcher,
-        })),
-        Err(message) => {
-            reporter.error(
-                &format!("the catalogue `{shown}` cannot be compiled for matching: {message}"),
-                Some(&format!("run `gapmine check {shown}` to see where")),
-            )?;
-            Ok(None)
-        }
-    }
 }
 
 /// Decides each record's failure modes.

@@ -32,6 +32,10 @@ pub struct ImportArgs {
     /// github only: the `owner/repo` the issues come from; ids become `owner/repo#123`.
     #[arg(long, value_name = "OWNER/REPO")]
     repo: Option<String>,
+    /// Stop at the first item that cannot be imported (or file that cannot be read) and write
+    /// nothing: no partial output, `--output` left as it was.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,6 +78,11 @@ pub fn run(args: &ImportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
     let mut seen: HashMap<String, String> = HashMap::new();
     let (mut records, mut failed, mut skipped_pull_requests) = (0u64, 0u64, 0u64);
     let mut unreadable = false;
+    let stop = |reporter: &mut Reporter| {
+        reporter.note(
+            "error: stopped at the first problem, as `--strict` asks; nothing was written; fix it, or leave out `--strict` to import the rest",
+        )
+    };
     for path in &args.files {
         let name = path.display().to_string();
         let imported = if path == Path::new("-") {
@@ -86,6 +95,10 @@ pub fn run(args: &ImportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
                         "{name}: cannot read the file: {e}; check the path"
                     ))?;
                     unreadable = true;
+                    if args.strict {
+                        stop(reporter)?;
+                        return Ok(ExitStatus::Error);
+                    }
                     continue;
                 }
             }
@@ -100,6 +113,10 @@ pub fn run(args: &ImportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
                             record.id
                         ))?;
                         failed += 1;
+                        if args.strict {
+                            stop(reporter)?;
+                            return Ok(ExitStatus::Failure);
+                        }
                         continue;
                     }
                     seen.insert(record.id.clone(), name.clone());
@@ -110,6 +127,10 @@ pub fn run(args: &ImportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
                 Err(error) => {
                     reporter.note(&format!("{name}: {error}"))?;
                     failed += 1;
+                    if args.strict {
+                        stop(reporter)?;
+                        return Ok(ExitStatus::Failure);
+                    }
                 }
             }
         }

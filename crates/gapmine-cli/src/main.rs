@@ -10,6 +10,7 @@ mod forecast;
 mod import;
 mod learn;
 mod line_index;
+mod lsp;
 mod matching;
 mod output;
 mod report;
@@ -43,6 +44,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Measure the catalogue against records whose failure modes are known.
     Eval(eval::EvalArgs),
+    /// Run the language server on stdin and stdout, for an editor to start.
+    Lsp(lsp::LspArgs),
     /// The leadership report: ranked systemic gaps, trends, forecasts, the pipeline.
     Report(report::ReportArgs),
     /// Write decisions back into the catalogue as evidence and examples, shown as a diff first.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut reporter),
         Command::Test(args) => test_cmd::run(args, &mut reporter),
         Command::Eval(args) => eval::run(args, &mut reporter),
+        Command::Lsp(args) => lsp::run(args),
         Command::Learn(args) => learn::run(args, &mut reporter),
         Command::Report(args) => report::run(args, &mut reporter),
         Command::Forecast(args) => forecast::run(args, &mut reporter),

@@ -1,7 +1,8 @@
 //! `gapmine match`: streams escape records through the catalogue's matcher in batches and writes
 //! each record's failure modes and evidence, in input order, as JSONL, JSON or a table.
 //!
-//! Memory stays bounded: one batch of records at a time, and the reader's set of seen ids. Every
+//! Memory stays bounded: one batch of records at a time, and the set of ids seen (24 bytes an id,
+//! shared by the readers of all the files, so a duplicate across files is rejected too). Every
 //! non-blank line is accounted for: read = classified + unclassified + rejected.
 
 use std::fs::File;
@@ -9,7 +10,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 
 use gapmine_match::{Classification, Decision, Evidence, EvidenceField};
-use gapmine_records::{EscapeRecord, Item, Reader};
+use gapmine_records::{EscapeRecord, Item, Reader, SeenIds};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -150,6 +151,7 @@ pub fn run(args: &MatchArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStat
     let mut sink = Sink::new(args.format);
     sink.start(&mut out)?;
     let mut batch = Batch::default();
+    let mut seen = SeenIds::default();
     for name in &args.records {
         let (input, shown): (Box<dyn BufRead>, String) = if name == "-" {
             (Box::new(io::stdin().lock()), "<stdin>".to_owned())
@@ -166,7 +168,7 @@ pub fn run(args: &MatchArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStat
                 }
             }
         };
-        let mut reader = Reader::new(input, shown.as_str());
+        let mut reader = Reader::continuing(input, shown.as_str(), seen);
         while let Some(item) = reader
             .next_item()
             .map_err(|e| anyhow::anyhow!("cannot read `{shown}`: {e}"))?
@@ -189,6 +191,7 @@ pub fn run(args: &MatchArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStat
             }
         }
         tally.read += reader.summary().read;
+        seen = reader.into_seen();
         // Results of one file before the next file's rejections.
         batch.flush(&ready.matcher, &mut sink, &mut out, &mut tally, &index_of)?;
     }

@@ -4,18 +4,74 @@
 //! relative to the catalogue's root); an [`Analysis`] is an immutable snapshot to ask questions
 //! of. A snapshot whose answers an edit made stale is cancelled: its methods return
 //! `Err(Cancelled)` instead of blocking the edit or answering from stale data.
+//!
+//! # Positions
+//!
+//! Every offset and range here is in UTF-8 bytes of the file's text ([`TextRange`]); the
+//! language server converts them to and from the editor's positions (UTF-16 by default). A
+//! [`FilePosition`] is a path and an offset, a [`FileRange`] a path and a range.
+//!
+//! # The questions
+//!
+//! Each works across the catalogue's files where it applies, and on a file with syntax errors
+//! as far as the parser recovered (a broken node does not hide the ones after it):
+//!
+//! | method | answers |
+//! | --- | --- |
+//! | [`Analysis::file_diagnostics`], [`Analysis::diagnostics`] | what `gapmine check` reports, failing examples included |
+//! | [`Analysis::completions`] | ids where a reference is expected (of the kind expected), node and property names, enum values |
+//! | [`Analysis::hover`] | an entry's title, kind, summary, referrers and evidence, on its id or on a reference to it; a node's or property's documentation |
+//! | [`Analysis::goto_definition`] | the entry an id names (every one, where the id is a duplicate) |
+//! | [`Analysis::references`] | every reference to the id, optionally with its definitions |
+//! | [`Analysis::highlight_related`] | the id's definitions and references in the same file |
+//! | [`Analysis::prepare_rename`], [`Analysis::rename`] | the id's range; the edits that rename it everywhere, refused where the new id is invalid or taken |
+//! | [`Analysis::document_symbols`], [`Analysis::workspace_symbols`] | a file's entries and their sections; every entry, fuzzy-matched |
+//! | [`Analysis::code_actions`] | quick fixes and refactorings at a range ([`Assist`]) |
+//! | [`Analysis::format`] | `gapmine fmt`'s output, as edits |
+//! | [`Analysis::semantic_tokens`] | what each significant token is (entry kinds, ids, references, enum values, regexes) |
+//! | [`Analysis::inlay_hints`] | the title of the entry after each reference |
+//! | [`Analysis::code_lenses`] | each failure mode's examples, and its matches in the records history |
+//!
+//! The records history that code lenses count is set on the host
+//! ([`AnalysisHost::set_history`]); the host does no IO, so the caller reads the records.
 
 #![warn(clippy::disallowed_methods)]
+
+mod assists;
+mod code_lens;
+mod completion;
+mod context;
+pub mod db;
+mod hover;
+mod inlay_hints;
+mod navigation;
+mod rename;
+mod semantic_tokens;
+mod symbols;
 
 pub mod learn;
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use gapmine_check::{Catalogue, CheckDatabase, Db, SourceFile};
 use salsa::{Durability, Setter};
 
+pub use assists::{Assist, AssistKind};
+pub use code_lens::{CodeLens, CodeLensKind};
+pub use completion::{CompletionItem, CompletionKind};
 pub use gapmine_check::{Code, Diagnostic, Label, Severity};
+pub use gapmine_model::EntryKind;
+pub use gapmine_syntax::TextRange;
+pub use gapmine_syntax::edit::TextEdit;
+pub use hover::HoverResult;
+pub use inlay_hints::{INLAY_HINT_MAX_CHARS, InlayHint, InlayHintKind};
+pub use navigation::{HighlightKind, HighlightedRange, NavigationTarget};
+pub use rename::RenameError;
 pub use salsa::Cancelled;
+pub use semantic_tokens::{SemanticModifiers, SemanticToken, SemanticTokenKind};
+pub use symbols::{DocumentSymbol, SymbolKind, WORKSPACE_SYMBOL_LIMIT, WorkspaceSymbol};
 
 /// The result of a question to a snapshot that an edit may cancel.
 pub type Cancellable<T> = Result<T, Cancelled>;
@@ -45,12 +101,48 @@ impl Change {
     }
 }
 
+/// A position in a file: a path relative to the catalogue's root and a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FilePosition {
+    /// The file, relative to the catalogue's root (`gapmine.kdl` for the manifest).
+    pub path: String,
+    /// The offset, in bytes.
+    pub offset: u32,
+}
+
+/// A range in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileRange {
+    /// The file, relative to the catalogue's root.
+    pub path: String,
+    /// The range, in bytes.
+    pub range: TextRange,
+}
+
+/// Text edits to several files, each file's edits on its current text (non-overlapping, in
+/// order of position).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceChange {
+    /// The edits, by path.
+    pub edits: BTreeMap<String, Vec<TextEdit>>,
+}
+
+impl SourceChange {
+    /// Adds edits to a file, keeping each file's edits sorted by position.
+    pub(crate) fn extend(&mut self, path: &str, edits: impl IntoIterator<Item = TextEdit>) {
+        let list = self.edits.entry(path.to_string()).or_default();
+        list.extend(edits);
+        list.sort_by_key(|e| (e.range.start, e.range.end));
+    }
+}
+
 /// Owns the database; takes changes.
 #[derive(Debug)]
 pub struct AnalysisHost {
     db: CheckDatabase,
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
+    history: db::HistoryInput,
 }
 
 impl Default for AnalysisHost {
@@ -64,11 +156,21 @@ impl AnalysisHost {
     pub fn new(db: CheckDatabase) -> AnalysisHost {
         let manifest = SourceFile::new(&db, MANIFEST.to_string(), String::new());
         let catalogue = Catalogue::new(&db, manifest, Vec::new());
+        let history = db::HistoryInput::new(&db, None);
         AnalysisHost {
             db,
             catalogue,
             files: BTreeMap::new(),
+            history,
         }
+    }
+
+    /// Sets the records history that code lenses count matches in (`None`: no history). The
+    /// caller reads and parses the records (`gapmine_records::Reader`); the matches are
+    /// computed once per history and per change to the catalogue's signals.
+    pub fn set_history(&mut self, records: Option<Vec<gapmine_records::EscapeRecord>>) {
+        let history = records.map(|r| db::History(Arc::from(r)));
+        self.history.set_history(&mut self.db).to(history);
     }
 
     /// Applies a batch of changes. Snapshots taken before are cancelled.
@@ -125,6 +227,7 @@ impl AnalysisHost {
             db: self.db.clone(),
             catalogue: self.catalogue,
             files: self.files.clone(),
+            history: self.history,
         }
     }
 
@@ -140,12 +243,172 @@ pub struct Analysis {
     db: CheckDatabase,
     catalogue: Catalogue,
     files: BTreeMap<String, SourceFile>,
+    history: db::HistoryInput,
+}
+
+/// What the features read: the database, the catalogue and the files by path.
+#[derive(Clone, Copy)]
+pub(crate) struct Snap<'a> {
+    pub(crate) db: &'a dyn Db,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) files: &'a BTreeMap<String, SourceFile>,
+    pub(crate) history: db::HistoryInput,
+}
+
+impl<'a> Snap<'a> {
+    /// The file at `path`, if the catalogue has it.
+    pub(crate) fn file(self, path: &str) -> Option<SourceFile> {
+        if path == MANIFEST {
+            Some(self.catalogue.manifest(self.db))
+        } else {
+            self.files.get(path).copied()
+        }
+    }
+
+    /// Whether `file` is the manifest.
+    pub(crate) fn is_manifest(self, file: SourceFile) -> bool {
+        file == self.catalogue.manifest(self.db)
+    }
+
+    /// The file's parse.
+    pub(crate) fn parse(self, file: SourceFile) -> &'a gapmine_syntax::Parse {
+        gapmine_check::db::parse(self.db, file)
+    }
+
+    /// The file's path.
+    pub(crate) fn path(self, file: SourceFile) -> String {
+        file.path(self.db).clone()
+    }
 }
 
 impl Analysis {
     fn with_db<T>(&self, f: impl FnOnce(&dyn Db) -> T + std::panic::UnwindSafe) -> Cancellable<T> {
         let db = &self.db;
         Cancelled::catch(|| f(db))
+    }
+
+    /// Runs a feature on a snapshot, catching cancellation.
+    fn with_snap<T>(&self, f: impl FnOnce(Snap<'_>) -> T) -> Cancellable<T> {
+        let snap = Snap {
+            db: &self.db,
+            catalogue: self.catalogue,
+            files: &self.files,
+            history: self.history,
+        };
+        Cancelled::catch(AssertUnwindSafe(|| f(snap)))
+    }
+
+    /// The entries an id at `position` names: its definitions (several where it is a
+    /// duplicate), from a reference or from the id itself.
+    pub fn goto_definition(&self, position: &FilePosition) -> Cancellable<Vec<NavigationTarget>> {
+        self.with_snap(|snap| navigation::goto_definition(snap, position))
+    }
+
+    /// Every reference to the id at `position`, across the catalogue, in catalogue order; with
+    /// `include_declaration`, its definitions first.
+    pub fn references(
+        &self,
+        position: &FilePosition,
+        include_declaration: bool,
+    ) -> Cancellable<Vec<FileRange>> {
+        self.with_snap(|snap| navigation::references(snap, position, include_declaration))
+    }
+
+    /// The completions at `position`: ids where a reference is expected (of the expected
+    /// kind), node names valid in the block, property names valid on the node, enum values.
+    pub fn completions(&self, position: &FilePosition) -> Cancellable<Vec<CompletionItem>> {
+        self.with_snap(|snap| completion::completions(snap, position))
+    }
+
+    /// What to show on hover at `position`: an entry's title, kind, summary, referrers and
+    /// evidence on its id or a reference to it; the schema's documentation on a node name or a
+    /// property key.
+    pub fn hover(&self, position: &FilePosition) -> Cancellable<Option<HoverResult>> {
+        self.with_snap(|snap| hover::hover(snap, position))
+    }
+
+    /// The range of the id at `position`, without quotes: what a rename replaces.
+    pub fn prepare_rename(
+        &self,
+        position: &FilePosition,
+    ) -> Cancellable<Result<FileRange, RenameError>> {
+        self.with_snap(|snap| rename::prepare_rename(snap, position))
+    }
+
+    /// Renames the id at `position` to `new_name` in its definitions and every reference, in
+    /// every file of the catalogue. Refused where `new_name` is not a valid id or another
+    /// entry has it.
+    pub fn rename(
+        &self,
+        position: &FilePosition,
+        new_name: &str,
+    ) -> Cancellable<Result<SourceChange, RenameError>> {
+        self.with_snap(|snap| rename::rename(snap, position, new_name))
+    }
+
+    /// A file's entries (id, title, kind) with their sections (nodes with a block, such as
+    /// `signals`, and their nodes), in order.
+    pub fn document_symbols(&self, path: &str) -> Cancellable<Vec<DocumentSymbol>> {
+        self.with_snap(|snap| symbols::document_symbols(snap, path))
+    }
+
+    /// The catalogue's entries whose id (or title) matches `query` fuzzily: its characters in
+    /// order, case-insensitively. Substring matches first, ids before titles; at most
+    /// [`WORKSPACE_SYMBOL_LIMIT`].
+    pub fn workspace_symbols(&self, query: &str) -> Cancellable<Vec<WorkspaceSymbol>> {
+        self.with_snap(|snap| symbols::workspace_symbols(snap, query))
+    }
+
+    /// The edits that format a file exactly as `gapmine fmt` does: none where it is formatted
+    /// already; `None` where it has syntax errors (a broken file is not formatted) or is not
+    /// in the catalogue.
+    pub fn format(&self, path: &str) -> Cancellable<Option<Vec<TextEdit>>> {
+        self.with_snap(|snap| {
+            let file = snap.file(path)?;
+            let parse = snap.parse(file);
+            let formatted = gapmine_syntax::format(parse)?;
+            let text = parse.text();
+            Some(if formatted == text {
+                Vec::new()
+            } else {
+                vec![TextEdit::replace(
+                    TextRange::new(0, text.len() as u32),
+                    formatted,
+                )]
+            })
+        })
+    }
+
+    /// What each significant token of a file is (entry kinds, schema node names and property
+    /// keys, ids, references, enum values, regexes), in text order, without overlaps.
+    pub fn semantic_tokens(&self, path: &str) -> Cancellable<Vec<SemanticToken>> {
+        self.with_snap(|snap| semantic_tokens::semantic_tokens(snap, path))
+    }
+
+    /// The title of the referenced entry after each reference in `range` (the whole file for
+    /// `None`).
+    pub fn inlay_hints(&self, path: &str, range: Option<TextRange>) -> Cancellable<Vec<InlayHint>> {
+        self.with_snap(|snap| inlay_hints::inlay_hints(snap, path, range))
+    }
+
+    /// The code actions at a range: quick fixes (a dangling reference to the nearest id, a
+    /// deprecated reference to its replacement, the missing entry created in a chosen file, a
+    /// missing required child or property added) and refactorings (mark an entry deprecated,
+    /// with a replacement).
+    pub fn code_actions(&self, range: &FileRange) -> Cancellable<Vec<Assist>> {
+        self.with_snap(|snap| assists::code_actions(snap, range))
+    }
+
+    /// A lens on each failure mode of a file: its examples (how many, how many fail), and,
+    /// where the host has a records history ([`AnalysisHost::set_history`]), how many records
+    /// it matches.
+    pub fn code_lenses(&self, path: &str) -> Cancellable<Vec<CodeLens>> {
+        self.with_snap(|snap| code_lens::code_lenses(snap, path))
+    }
+
+    /// The definitions and references of the id at `position` in the same file.
+    pub fn highlight_related(&self, position: &FilePosition) -> Cancellable<Vec<HighlightedRange>> {
+        self.with_snap(|snap| navigation::highlight_related(snap, position))
     }
 
     /// Every diagnostic of the catalogue: the manifest's, then each included file's.

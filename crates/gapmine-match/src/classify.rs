@@ -2,10 +2,14 @@
 //! work and, but for the result it returns, of allocation.
 
 use rayon::prelude::*;
+
 use regex_automata::{Anchored, Input, meta};
 
 use crate::compile::{Confirm, Matcher, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
+
+/// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes.
+const CACHE_BUDGET: usize = 16 << 20;
 
 /// A scratch taken from a matcher's pool, given back when dropped.
 struct Pooled<'m> {
@@ -71,10 +75,15 @@ pub struct Scratch {
     fired: Vec<u32>,
     scan: u32,
     regex_stamp: Vec<u32>,
+    /// Per regex, the literal groups seen in this scan (valid where `group_stamp` is `scan`).
+    group_stamp: Vec<u32>,
+    group_mask: Vec<u32>,
     candidates: Vec<u32>,
     /// Where the literals of regexes confirmed at their literals were found: (regex, start, end).
     anchors: Vec<(u32, u32, u32)>,
     caches: Vec<Option<meta::Cache>>,
+    /// Regex searches since the caches' memory was last summed.
+    searches: u32,
     fm_stamp: Vec<u32>,
     fm_keep: Vec<f64>,
     fm_damp: Vec<f64>,
@@ -100,6 +109,7 @@ impl Scratch {
         if self.scan == u32::MAX {
             self.scan = 0;
             self.regex_stamp.fill(0);
+            self.group_stamp.fill(0);
         }
         self.scan += 1;
         self.candidates.clear();
@@ -115,6 +125,53 @@ impl Scratch {
         } else if hit.before(&self.signal_hit[s]) {
             self.signal_hit[s] = hit;
         }
+    }
+
+    /// The cache of regex `r`, created on first use.
+    ///
+    /// Caches grow as their lazy DFAs meet new text, up to megabytes each, and a catalogue has
+    /// hundreds of patterns; so every few thousand searches their sizes are summed, and above
+    /// [`CACHE_BUDGET`] all are dropped and start again (as a lazy DFA clears its own cache when
+    /// full). Memory stays bounded however long the input; results never depend on a cache.
+    fn cache(&mut self, r: u32, regex: &meta::Regex) -> &mut meta::Cache {
+        self.searches += 1;
+        if self.searches >= 4096 {
+            self.searches = 0;
+            let used: usize = self
+                .caches
+                .iter()
+                .flatten()
+                .map(meta::Cache::memory_usage)
+                .sum();
+            if used > CACHE_BUDGET {
+                self.caches.iter_mut().for_each(|c| *c = None);
+            }
+        }
+        self.caches[r as usize].get_or_insert_with(|| regex.create_cache())
+    }
+
+    /// Makes regex `r` a candidate for a whole-field search in this scan (once).
+    fn candidate(&mut self, r: u32) {
+        if self.regex_stamp[r as usize] != self.scan {
+            self.regex_stamp[r as usize] = self.scan;
+            self.candidates.push(r);
+        }
+    }
+
+    /// Marks group `g` of regex `r` as seen in this scan.
+    fn see_group(&mut self, r: u32, g: u32) {
+        let r = r as usize;
+        if self.group_stamp[r] != self.scan {
+            self.group_stamp[r] = self.scan;
+            self.group_mask[r] = 0;
+        }
+        self.group_mask[r] |= 1 << g;
+    }
+
+    /// Whether every literal group of a regex that needs `need` was seen in this scan.
+    fn has_groups(&self, r: u32, need: u32) -> bool {
+        need == 0
+            || (self.group_stamp[r as usize] == self.scan && self.group_mask[r as usize] == need)
     }
 
     /// Whether `signal` already fired at a place before `place` (so searching `place` is moot).
@@ -139,9 +196,12 @@ impl Matcher {
             fired: Vec::new(),
             scan: 0,
             regex_stamp: vec![0; self.regexes.len()],
+            group_stamp: vec![0; self.regexes.len()],
+            group_mask: vec![0; self.regexes.len()],
             candidates: Vec::new(),
             anchors: Vec::new(),
             caches: (0..self.regexes.len()).map(|_| None).collect(),
+            searches: 0,
             fm_stamp: vec![0; self.failure_modes.len()],
             fm_keep: vec![1.0; self.failure_modes.len()],
             fm_damp: vec![1.0; self.failure_modes.len()],
@@ -275,13 +335,16 @@ impl Matcher {
                                 end: m.end(),
                             },
                         ),
-                        Target::Regex(r) if self.regexes[r as usize].confirm != Confirm::Whole => {
-                            scratch.anchors.push((r, m.start() as u32, m.end() as u32));
-                        }
-                        Target::Regex(r) => {
-                            if scratch.regex_stamp[r as usize] != scratch.scan {
-                                scratch.regex_stamp[r as usize] = scratch.scan;
-                                scratch.candidates.push(r);
+                        Target::Group(r, g) => {
+                            scratch.see_group(r, g);
+                            let info = &self.regexes[r as usize];
+                            if info.confirm == Confirm::Whole {
+                                scratch.candidate(r);
+                            } else if g == info.anchor
+                                && let Some(start) =
+                                    info.anchor_start(text.as_bytes(), m.start(), m.end())
+                            {
+                                scratch.anchors.push((r, start as u32, m.end() as u32));
                             }
                         }
                     }
@@ -291,10 +354,10 @@ impl Matcher {
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in candidates.iter().chain(unbounded) {
             let info = &self.regexes[r as usize];
-            if scratch.settled_before(info.signal, place) {
+            if !scratch.has_groups(r, info.need) || scratch.settled_before(info.signal, place) {
                 continue;
             }
-            let cache = scratch.caches[r as usize].get_or_insert_with(|| info.regex.create_cache());
+            let cache = scratch.cache(r, &info.regex);
             if let Some(m) = info.regex.search_with(cache, &Input::new(text)) {
                 scratch.offer(
                     info.signal,
@@ -322,9 +385,8 @@ impl Matcher {
             let r = anchors[i].0;
             let group_end = i + anchors[i..].iter().take_while(|(g, _, _)| *g == r).count();
             let info = &self.regexes[r as usize];
-            if !scratch.settled_before(info.signal, place) {
-                let cache =
-                    scratch.caches[r as usize].get_or_insert_with(|| info.regex.create_cache());
+            if scratch.has_groups(r, info.need) && !scratch.settled_before(info.signal, place) {
+                let cache = scratch.cache(r, &info.regex);
                 let anchored = |cache: &mut meta::Cache, start: usize| {
                     let input = Input::new(text).range(start..).anchored(Anchored::Yes);
                     info.regex.search_with(cache, &input)

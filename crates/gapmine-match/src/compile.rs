@@ -8,7 +8,7 @@ use regex_automata::meta;
 use rustc_hash::FxHashMap;
 
 use crate::EvidenceKind;
-use crate::literal::{Prefilter, prefilter};
+use crate::literal::{MAX_GROUPS, literals};
 
 /// Why a catalogue could not be compiled: only what the checker cannot have caught.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +99,38 @@ pub(crate) struct RegexInfo {
     pub(crate) regex: meta::Regex,
     /// How to confirm the pattern where one of its literals was found.
     pub(crate) confirm: Confirm,
+    /// The "all of" prefilter: a bit per literal group ([`crate::literal::literals`]); the
+    /// pattern is tried in a field only when every group's bit was set there. `0`: no groups
+    /// (the pattern is unbounded).
+    pub(crate) need: u32,
+    /// The group whose occurrences anchor the confirmation (the first for
+    /// [`Confirm::AnchoredAtLiteral`], the last for [`Confirm::WindowBeforeLiteral`]).
+    pub(crate) anchor: u32,
+    /// The ASCII bytes (a bit set) that may follow an anchor occurrence (anchored at it) or come
+    /// just before it (a window before it): an occurrence with another ASCII byte there is no
+    /// anchor.
+    pub(crate) edge: u128,
+    /// Whitespace taken off the front of the anchor group's literals, which must stand just
+    /// before an occurrence (see [`crate::literal::Literals::first_lead`]).
+    pub(crate) lead: Box<[u8]>,
+}
+
+impl RegexInfo {
+    /// Where the anchor that an occurrence of the anchor group at `start..end` of `text` gives
+    /// begins (before the group's `lead`), or `None` if the text around it rules a match out.
+    pub(crate) fn anchor_start(&self, text: &[u8], start: usize, end: usize) -> Option<usize> {
+        let begin = start.checked_sub(self.lead.len())?;
+        if text[begin..start] != *self.lead {
+            return None;
+        }
+        let at = match self.confirm {
+            Confirm::AnchoredAtLiteral => text.get(end),
+            Confirm::WindowBeforeLiteral(_) => begin.checked_sub(1).and_then(|i| text.get(i)),
+            Confirm::Whole => None,
+        };
+        at.is_none_or(|&b| !b.is_ascii() || self.edge & (1u128 << b) != 0)
+            .then_some(begin)
+    }
 }
 
 /// How a literal-prefiltered pattern is confirmed in a field where a literal occurred.
@@ -124,8 +156,8 @@ pub(crate) struct FieldInfo {
 pub(crate) enum Target {
     /// A phrase of this signal occurred.
     Phrase(u32),
-    /// A literal of this regex occurred: run it.
-    Regex(u32),
+    /// A literal of this group of this regex occurred (see [`RegexInfo::need`]).
+    Group(u32, u32),
 }
 
 /// Per automaton needle, a slice of targets (flattened: one allocation, not one per needle).
@@ -274,34 +306,52 @@ impl Matcher {
                                 })
                             })?;
                             let r = regexes.len() as u32;
-                            let prefilter = prefilter(&hir);
-                            let confirm = match (&prefilter, hir.properties().maximum_len()) {
-                                (Prefilter::Literals { prefix: true, .. }, _) => {
-                                    Confirm::AnchoredAtLiteral
-                                }
-                                (Prefilter::Literals { prefix: false, .. }, Some(max)) => {
-                                    Confirm::WindowBeforeLiteral(max)
-                                }
-                                _ => Confirm::Whole,
+                            let found = literals(&hir);
+                            let last = found.groups.len().saturating_sub(1) as u32;
+                            let (confirm, anchor, edge, lead) = match (
+                                found.prefix,
+                                found.suffix,
+                                hir.properties().maximum_len(),
+                            ) {
+                                (true, _, _) => (
+                                    Confirm::AnchoredAtLiteral,
+                                    0,
+                                    found.after_first,
+                                    found.first_lead,
+                                ),
+                                (false, true, Some(max)) => (
+                                    Confirm::WindowBeforeLiteral(max),
+                                    last,
+                                    found.before_last,
+                                    found.last_lead,
+                                ),
+                                _ => (Confirm::Whole, 0, u128::MAX, Vec::new()),
+                            };
+                            let need = match found.groups.len() {
+                                MAX_GROUPS.. => u32::MAX,
+                                n => (1u32 << n) - 1,
                             };
                             regexes.push(RegexInfo {
                                 signal: id,
                                 regex,
                                 confirm,
+                                need,
+                                anchor,
+                                edge,
+                                lead: lead.into(),
                             });
-                            match prefilter {
-                                Prefilter::Literals { literals, .. } => {
-                                    for literal in literals {
-                                        needles.add(literal, Target::Regex(r), signal.field);
-                                    }
+                            for (g, group) in found.groups.into_iter().enumerate() {
+                                for literal in group {
+                                    let target = Target::Group(r, g as u32);
+                                    needles.add(literal, target, signal.field);
                                 }
-                                Prefilter::Unbounded => {
-                                    if matches!(signal.field, TextField::Title | TextField::Any) {
-                                        unbounded_title.push(r);
-                                    }
-                                    if matches!(signal.field, TextField::Body | TextField::Any) {
-                                        unbounded_body.push(r);
-                                    }
+                            }
+                            if need == 0 {
+                                if matches!(signal.field, TextField::Title | TextField::Any) {
+                                    unbounded_title.push(r);
+                                }
+                                if matches!(signal.field, TextField::Body | TextField::Any) {
+                                    unbounded_body.push(r);
                                 }
                             }
                         }

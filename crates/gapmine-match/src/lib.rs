@@ -4,13 +4,14 @@
 //! # Shape
 //!
 //! [`Matcher::compile`] decides everything that can be decided per catalogue: every phrase of every
-//! failure mode, and a literal prefilter extracted from every pattern, go into one ASCII
+//! failure mode, and the literal groups of every pattern (its "all of" prefilter), go into one ASCII
 //! case-insensitive Aho-Corasick automaton; each automaton needle maps to the signals (and the
 //! patterns) that own it, split by field so the scan never asks "does this signal read the title?";
 //! labels and field values go into hash maps; parents are resolved into ancestor lists.
 //! [`Matcher::classify`] then reads a record: one automaton pass over the title and one over the
-//! body, a regex run only for a pattern whose literal was seen in that field (or that has no usable
-//! literal, which makes it "unbounded": it runs on every record), one hash lookup per label and per
+//! body, a regex run only for a pattern every group of which was seen in that field, anchored at
+//! or just before a literal where the pattern's shape allows (or, for a pattern with no usable
+//! literal, which makes it "unbounded", on every record), one hash lookup per label and per
 //! catalogue field name. The cost of a record grows with its length, not with the catalogue.
 //!
 //! # Scoring

@@ -523,6 +523,21 @@ mod prop {
         r"\d{1,3} ?ms timeout",
         r"[a-z]{0,3}-lock",
         r"\w+ deadlock",
+        // Several literal groups, all of which a match needs ("all of" prefilter).
+        r"(?i)flaky.{0,12}lock",
+        r"(?i)\bdead\b.{0,10}\bout(s)?\b",
+        r"(db|test) (TIME|lock)",
+        r"\d+ms.{0,8}dead",
+        r"\w*lock \d+ (out|été)",
+        // A character class next to the anchoring literal (checked before any regex runs).
+        r"(?i)lock\s+\d",
+        r"[a-zé]+ ?ms",
+        r"\bTest\d?\s\w+",
+        // Literals that begin with a space (taken off the needle, checked in the text).
+        r"\d+ (out|lock)",
+        r"[0-9]{1,3} ms",
+        r" (?i)test \d+",
+        r"(?i) dead",
     ];
 
     fn word() -> impl Strategy<Value = String> {

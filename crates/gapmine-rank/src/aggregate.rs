@@ -2,11 +2,11 @@
 //! per-failure-mode aggregates, so memory grows with the number of failure modes, services, teams
 //! and distinct days, never with the number of records.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use gapmine_records::EscapeRecord;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Map};
 use crate::date::{day_number, month_of_day};
 
 /// How many example records each failure mode keeps (the most recent ones).
@@ -58,6 +58,27 @@ impl Example {
     }
 }
 
+/// Whether a record dated `day` with this id would be among the `cap` newest examples.
+fn would_keep(examples: &[Example], day: Option<i32>, id: &str, cap: usize) -> bool {
+    examples.len() < cap
+        || examples
+            .last()
+            .is_some_and(|last| (std::cmp::Reverse(day), id) < last.key())
+}
+
+/// A count slot by a borrowed key, allocating the key only when it is new.
+fn slot<'a, V: Default>(map: &'a mut Map<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
+/// Day counts in day order.
+pub(crate) fn sorted(days: &Map<i32, u64>) -> BTreeMap<i32, u64> {
+    days.iter().map(|(&d, &n)| (d, n)).collect()
+}
+
 /// Keeps the `cap` newest examples (by date, then id), whatever the order they come in.
 fn keep_example(examples: &mut Vec<Example>, example: Example, cap: usize) {
     let pos = examples
@@ -76,16 +97,17 @@ pub(crate) struct ClassAggregate {
     pub occurrences: u64,
     /// Occurrences without a usable date (none, or before 1970).
     pub undated: u64,
-    /// Dated occurrences by day number.
-    pub days: BTreeMap<i32, u64>,
+    /// Dated occurrences by day number (hashed while streaming: a tree's lookups cost more than
+    /// the rest of a record's aggregation; sorted once, by [`sorted`], when finishing).
+    pub days: Map<i32, u64>,
     /// Per service: all occurrences, and dated ones by month index.
-    pub services: HashMap<String, ServiceAggregate>,
+    pub services: Map<String, ServiceAggregate>,
     /// Occurrences without a service.
     pub no_service: u64,
     /// Occurrences per team.
-    pub teams: HashMap<String, u64>,
+    pub teams: Map<String, u64>,
     /// Occurrences per `detected_by` value.
-    pub detected_by: HashMap<String, u64>,
+    pub detected_by: Map<String, u64>,
     /// The newest records.
     pub examples: Vec<Example>,
 }
@@ -107,9 +129,9 @@ pub(crate) struct Totals {
     /// Records dated before 1970.
     pub before_1970: u64,
     /// Dated records (from 1970) by day: the history's span and the records after `as_of`.
-    pub days: BTreeMap<i32, u64>,
+    pub days: Map<i32, u64>,
     /// Dated records per service, by month index: each service's share of the history.
-    pub service_months: HashMap<String, BTreeMap<i32, u64>>,
+    pub service_months: Map<String, BTreeMap<i32, u64>>,
     pub unclassified_sample: Vec<Example>,
     /// Failure-mode ids a record named that the catalogue does not have, with counts.
     pub unknown_ids: BTreeMap<String, u64>,
@@ -127,7 +149,7 @@ pub struct Aggregator {
     pub(crate) classes: Vec<ClassAggregate>,
     pub(crate) totals: Totals,
     /// Service of each record that an intervention's evidence names, as seen in the history.
-    pub(crate) evidence_services: HashMap<String, Option<String>>,
+    pub(crate) evidence_services: Map<String, Option<String>>,
     pub(crate) catalogue: Catalogue,
 }
 
@@ -137,7 +159,7 @@ impl Aggregator {
         Aggregator {
             classes: vec![ClassAggregate::default(); catalogue.failure_modes.len()],
             totals: Totals::default(),
-            evidence_services: HashMap::new(),
+            evidence_services: Map::default(),
             catalogue: catalogue.clone(),
         }
     }
@@ -175,10 +197,7 @@ impl Aggregator {
             Some(d) => {
                 *totals.days.entry(d).or_default() += 1;
                 if let Some(service) = &record.service {
-                    *totals
-                        .service_months
-                        .entry(service.clone())
-                        .or_default()
+                    *slot(&mut totals.service_months, service)
                         .entry(month_of_day(d))
                         .or_default() += 1;
                 }
@@ -200,11 +219,18 @@ impl Aggregator {
         }
         if known.is_empty() {
             totals.unclassified += 1;
-            keep_example(
-                &mut totals.unclassified_sample,
-                Example::of(record, day),
+            if would_keep(
+                &totals.unclassified_sample,
+                day,
+                &record.id,
                 UNCLASSIFIED_SAMPLE,
-            );
+            ) {
+                keep_example(
+                    &mut totals.unclassified_sample,
+                    Example::of(record, day),
+                    UNCLASSIFIED_SAMPLE,
+                );
+            }
             return;
         }
         totals.classified += 1;
@@ -217,7 +243,7 @@ impl Aggregator {
             }
             match &record.service {
                 Some(service) => {
-                    let s = class.services.entry(service.clone()).or_default();
+                    let s = slot(&mut class.services, service);
                     s.occurrences += 1;
                     if let Some(d) = day {
                         *s.months.entry(month_of_day(d)).or_default() += 1;
@@ -226,16 +252,18 @@ impl Aggregator {
                 None => class.no_service += 1,
             }
             if let Some(team) = &record.team {
-                *class.teams.entry(team.clone()).or_default() += 1;
+                *slot(&mut class.teams, team) += 1;
             }
             if let Some(by) = &record.detected_by {
-                *class.detected_by.entry(by.clone()).or_default() += 1;
+                *slot(&mut class.detected_by, by) += 1;
             }
-            keep_example(
-                &mut class.examples,
-                Example::of(record, day),
-                EXAMPLES_PER_CLASS,
-            );
+            if would_keep(&class.examples, day, &record.id, EXAMPLES_PER_CLASS) {
+                keep_example(
+                    &mut class.examples,
+                    Example::of(record, day),
+                    EXAMPLES_PER_CLASS,
+                );
+            }
         }
     }
 
@@ -307,7 +335,7 @@ impl<K: Ord> CountMap<K> for BTreeMap<K, u64> {
     }
 }
 
-impl<K: std::hash::Hash + Eq> CountMap<K> for HashMap<K, u64> {
+impl<K: std::hash::Hash + Eq> CountMap<K> for Map<K, u64> {
     fn slot(&mut self, key: K) -> &mut u64 {
         self.entry(key).or_default()
     }

@@ -2,15 +2,15 @@
 //! the next `horizon_days` (and two baselines) with what happened, per failure mode and per
 //! failure mode and service.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use gapmine_records::EscapeRecord;
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::Settings;
-use crate::aggregate::Aggregator;
-use crate::catalogue::Catalogue;
+use crate::aggregate::{Aggregator, sorted};
+use crate::catalogue::{Catalogue, Map};
 use crate::date::{day_number, first_day_of_month, month_of_day};
 use crate::forecast::{Fit, burstiness, empirical_prior};
 use crate::rank::{Window, service_share, service_shares};
@@ -141,7 +141,7 @@ pub struct Backtest {
     horizon_days: u32,
     fits: Vec<Aggregator>,
     /// Per cutoff: (failure mode, service or "") → occurrences in the horizon.
-    actual: Vec<HashMap<(usize, String), u64>>,
+    actual: Vec<Map<(usize, String), u64>>,
     undated: u64,
     unclassified: u64,
 }
@@ -154,7 +154,7 @@ impl Backtest {
             cutoffs: cutoffs.iter().map(|&d| (d, day_number(d))).collect(),
             horizon_days,
             fits: cutoffs.iter().map(|_| Aggregator::new(catalogue)).collect(),
-            actual: vec![HashMap::new(); cutoffs.len()],
+            actual: vec![Map::default(); cutoffs.len()],
             undated: 0,
             unclassified: 0,
         }
@@ -217,7 +217,9 @@ impl Backtest {
             self.fits.iter().zip(&self.actual).zip(&self.cutoffs)
         {
             let as_of = cutoff - 1;
-            let first = aggregate.totals.days.keys().next().copied();
+            let first = aggregate.totals.days.keys().min().copied();
+            let class_days: Vec<BTreeMap<i32, u64>> =
+                aggregate.classes.iter().map(|c| sorted(&c.days)).collect();
             let window = Window {
                 as_of,
                 first,
@@ -225,23 +227,18 @@ impl Backtest {
             };
             let exposure = window.exposure();
             let length = first.map_or(0.0, |f| f64::from(as_of - f + 1));
-            let decayed: Vec<f64> = aggregate
-                .classes
-                .iter()
-                .map(|c| window.decayed_days(&c.days))
-                .collect();
+            let decayed: Vec<f64> = class_days.iter().map(|d| window.decayed_days(d)).collect();
             let fit = Fit {
                 prior: empirical_prior(&decayed, exposure),
                 exposure,
-                burstiness: burstiness(
-                    aggregate.classes.iter().map(|c| &c.days),
-                    first,
-                    as_of,
-                    self.horizon_days,
-                ),
+                burstiness: burstiness(class_days.iter(), first, as_of, self.horizon_days),
                 horizon_days: self.horizon_days,
                 level: settings.level,
             };
+            let mut actual_by_class = vec![0u64; cat.failure_modes.len()];
+            for ((k, _), n) in actual {
+                actual_by_class[*k] += n;
+            }
             let mut per_class = Vec::new();
             let mut inside = 0usize;
             // Cells: every scoped failure mode × every service seen before the cutoff or in the
@@ -263,18 +260,13 @@ impl Backtest {
             for &k in &scope {
                 let class = &aggregate.classes[k];
                 let f = fit.forecast(decayed[k]);
-                let last: u64 = class
-                    .days
+                let last: u64 = class_days[k]
                     .range(cutoff - horizon..cutoff)
                     .map(|(_, n)| n)
                     .sum();
                 let total: u64 = class.days.values().sum();
                 let mean = per_day(total as f64, length) * h;
-                let act: u64 = actual
-                    .iter()
-                    .filter(|((c, _), _)| *c == k)
-                    .map(|(_, n)| n)
-                    .sum();
+                let act = actual_by_class[k];
                 if (f.low..=f.high).contains(&act) {
                     inside += 1;
                 }

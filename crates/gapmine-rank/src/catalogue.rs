@@ -2,9 +2,13 @@
 //! of each control, the objectives that threaten each failure mode, the interventions that resolve
 //! it, and the escape records the interventions' evidence names.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use gapmine_model::{Effort, Entry, InterventionKind, Layer, Outcome, Severity};
+
+/// The hash map of the aggregates: keys are ids and names, not attacker-chosen in a way that
+/// matters for a local tool, so the fast hasher is used.
+pub(crate) type Map<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// A catalogue as the ranker reads it: built once from the checked model with
 /// [`Catalogue::new`], then shared by the [`Aggregator`](crate::Aggregator) and
@@ -13,15 +17,15 @@ use gapmine_model::{Effort, Entry, InterventionKind, Layer, Outcome, Severity};
 pub struct Catalogue {
     /// Failure modes in catalogue order.
     pub(crate) failure_modes: Vec<FailureModeInfo>,
-    pub(crate) index: HashMap<String, usize>,
+    pub(crate) index: Map<String, usize>,
     /// Control id → (stage, title).
-    pub(crate) controls: HashMap<String, (i64, String)>,
+    pub(crate) controls: Map<String, (i64, String)>,
     pub(crate) min_stage: i64,
     pub(crate) max_stage: i64,
     pub(crate) objectives: Vec<ObjectiveInfo>,
     pub(crate) interventions: Vec<InterventionInfo>,
     /// Record ids that some intervention's evidence names: the aggregator remembers their service.
-    pub(crate) evidence_records: HashSet<String>,
+    pub(crate) evidence_records: rustc_hash::FxHashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +198,11 @@ impl Catalogue {
         }
         known.sort_unstable();
         known.dedup();
+        if known.len() <= 1 {
+            unknown.sort_unstable();
+            unknown.dedup();
+            return (known, unknown);
+        }
         let implied: HashSet<usize> = known
             .iter()
             .flat_map(|&k| self.failure_modes[k].ancestors.iter().copied())

@@ -1,14 +1,14 @@
 //! The finishing half: from the aggregates to the [`Ranking`]: every failure mode that occurred,
 //! its priority explained term by term, its forecast, and the interventions to recommend.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use gapmine_model::{Layer, Severity};
 use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 
-use crate::aggregate::{Aggregator, ClassAggregate, Example};
-use crate::catalogue::Catalogue;
+use crate::aggregate::{Aggregator, ClassAggregate, Example, sorted};
+use crate::catalogue::{Catalogue, Map};
 use crate::date::{day_number, first_day_of_month, from_day_number, month_label, month_of_day};
 use crate::forecast::{Fit, Forecast, burstiness, decay, decayed_exposure, empirical_prior};
 use crate::recommend::{Recommendation, Sensor, recommend, sensor};
@@ -325,29 +325,23 @@ impl Aggregator {
         let cat = &self.catalogue;
         let as_of_day = day_number(as_of);
         let totals = &self.totals;
-        let first = totals.days.range(..=as_of_day).next().map(|(&d, _)| d);
-        let last = totals.days.range(..=as_of_day).next_back().map(|(&d, _)| d);
-        let future: u64 = totals.days.range(as_of_day + 1..).map(|(_, n)| n).sum();
+        let total_days = sorted(&totals.days);
+        let class_days: Vec<BTreeMap<i32, u64>> =
+            self.classes.iter().map(|c| sorted(&c.days)).collect();
+        let first = total_days.range(..=as_of_day).next().map(|(&d, _)| d);
+        let last = total_days.range(..=as_of_day).next_back().map(|(&d, _)| d);
+        let future: u64 = total_days.range(as_of_day + 1..).map(|(_, n)| n).sum();
         let window = Window {
             as_of: as_of_day,
             first,
             half_life: settings.half_life_days,
         };
         let exposure = window.exposure();
-        let decayed: Vec<f64> = self
-            .classes
-            .iter()
-            .map(|c| window.decayed_days(&c.days))
-            .collect();
+        let decayed: Vec<f64> = class_days.iter().map(|d| window.decayed_days(d)).collect();
         let fit = Fit {
             prior: empirical_prior(&decayed, exposure),
             exposure,
-            burstiness: burstiness(
-                self.classes.iter().map(|c| &c.days),
-                first,
-                as_of_day,
-                settings.horizon_days,
-            ),
+            burstiness: burstiness(class_days.iter(), first, as_of_day, settings.horizon_days),
             horizon_days: settings.horizon_days,
             level: settings.level,
         };
@@ -423,14 +417,13 @@ impl Aggregator {
                     layer: fm.layer,
                     caught_by: fm.caught_by.clone(),
                     occurrences: class.occurrences,
-                    dated: class.days.range(..=as_of_day).map(|(_, n)| n).sum(),
-                    last_period: class
-                        .days
+                    dated: class_days[k].range(..=as_of_day).map(|(_, n)| n).sum(),
+                    last_period: class_days[k]
                         .range(as_of_day - settings.horizon_days as i32 + 1..=as_of_day)
                         .map(|(_, n)| n)
                         .sum(),
                     recent_rate,
-                    trend: trend(&class.days, first, as_of_day),
+                    trend: trend(&class_days[k], first, as_of_day),
                     services: sorted_counts(class.services.iter().map(|(s, a)| (s, a.occurrences))),
                     teams: sorted_counts(class.teams.iter().map(|(t, &n)| (t, n))),
                     lateness,
@@ -714,9 +707,9 @@ fn term(kind: TermKind, x: &TermInputs<'_>) -> (f64, String) {
 
 /// Each service's share of the dated, age-weighted history (over all failure modes).
 pub(crate) fn service_shares(
-    service_months: &HashMap<String, BTreeMap<i32, u64>>,
+    service_months: &Map<String, BTreeMap<i32, u64>>,
     window: &Window,
-) -> HashMap<String, f64> {
+) -> Map<String, f64> {
     let weighted: Vec<(&String, f64)> = service_months
         .iter()
         .map(|(s, months)| (s, window.decayed_months(months)))
@@ -734,36 +727,35 @@ pub(crate) fn service_share(class_decayed: f64, service_decayed: f64, overall: f
     ((service_decayed + overall) / (class_decayed + 1.0)).clamp(0.0, 1.0)
 }
 
-/// Per-service forecasts: the failure mode's forecast thinned by each service's share of it.
+/// Per-service forecasts: the failure mode's forecast thinned by each service's share of it, for
+/// the `limit` services with the largest shares.
 fn per_service(
     class: &ClassAggregate,
     class_decayed: f64,
     class_forecast: &Forecast,
-    shares: &HashMap<String, f64>,
+    shares: &Map<String, f64>,
     window: &Window,
     fit: &Fit,
     limit: usize,
 ) -> Vec<ServiceForecast> {
-    let mut out: Vec<ServiceForecast> = class
+    let mut ranked: Vec<(&String, u64, f64, f64)> = class
         .services
         .iter()
         .map(|(service, agg)| {
             let decayed = window.decayed_months(&agg.months);
             let overall = shares.get(service).copied().unwrap_or(0.0);
             let share = service_share(class_decayed, decayed, overall);
-            ServiceForecast {
-                service: service.clone(),
-                occurrences: agg.occurrences,
-                forecast: fit.thinned(class_forecast, share, decayed),
-            }
+            (service, agg.occurrences, decayed, share)
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.forecast
-            .expected
-            .total_cmp(&a.forecast.expected)
-            .then_with(|| a.service.cmp(&b.service))
-    });
-    out.truncate(limit);
-    out
+    ranked.sort_by(|a, b| b.3.total_cmp(&a.3).then_with(|| a.0.cmp(b.0)));
+    ranked.truncate(limit);
+    ranked
+        .into_iter()
+        .map(|(service, occurrences, decayed, share)| ServiceForecast {
+            service: service.clone(),
+            occurrences,
+            forecast: fit.thinned(class_forecast, share, decayed),
+        })
+        .collect()
 }

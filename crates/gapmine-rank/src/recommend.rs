@@ -2,12 +2,12 @@
 //! ranked by the evidence they carry and their effort; and where its control leaked, the sensor
 //! to leave at that control.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use gapmine_model::{Effort, InterventionKind, Outcome};
 use serde::Serialize;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Map};
 use crate::date::from_day_number;
 use crate::forecast::decay;
 use crate::rank::Lateness;
@@ -99,7 +99,7 @@ pub(crate) fn recommend(
     cat: &Catalogue,
     k: usize,
     gap_services: &HashSet<&str>,
-    evidence_services: &HashMap<String, Option<String>>,
+    evidence_services: &Map<String, Option<String>>,
     as_of: i32,
 ) -> (Vec<Recommendation>, bool) {
     let lineage: Vec<&str> = std::iter::once(k)

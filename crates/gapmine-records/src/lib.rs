@@ -12,7 +12,7 @@ mod reader;
 mod record;
 pub mod schema;
 
-pub use reader::{Item, Reader, Rejection, RejectionKind, Summary};
+pub use reader::{Item, Reader, Rejection, RejectionKind, SeenIds, Summary};
 pub use record::{EscapeRecord, FieldError, Intervention, OccurredAt, Outcome, TEXT_FIELDS};
 
 #[cfg(test)]

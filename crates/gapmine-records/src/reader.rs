@@ -1,10 +1,13 @@
 //! The streaming JSONL reader: one record or one rejection per non-blank line, with line numbers.
 //!
-//! The reader holds one line at a time and the ids it has seen (to reject duplicates), so its
-//! memory grows with the number of distinct ids, never with the file. A bad line is reported and
-//! reading goes on; only an IO error from the underlying reader stops it.
+//! The reader holds one line at a time and the ids it has seen ([`SeenIds`], to reject
+//! duplicates, across all the inputs of a run if it is handed from reader to reader), so its
+//! memory grows only with the number of distinct ids, by 24 bytes each, never with the text. A
+//! bad line is reported and reading goes on; only an IO error from the underlying reader stops it.
 
+use std::collections::hash_map::Entry;
 use std::fmt;
+use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
@@ -56,8 +59,13 @@ pub enum RejectionKind {
     NotAnObject { found: &'static str },
     /// The object is not a valid record.
     Field(FieldError),
-    /// Another record earlier in the file has the same id.
-    DuplicateId { id: String, first_line: u64 },
+    /// An earlier record has the same id: on `first_line` of this input, or of the earlier input
+    /// `first_source` of the same run.
+    DuplicateId {
+        id: String,
+        first_source: Option<Arc<str>>,
+        first_line: u64,
+    },
 }
 
 impl fmt::Display for RejectionKind {
@@ -76,11 +84,18 @@ impl fmt::Display for RejectionKind {
                 "expected a JSON object, found {found}; write each record as one object, like {{\"id\": \"ESC-1\", \"title\": \"…\"}}"
             ),
             RejectionKind::Field(error) => error.fmt(f),
-            RejectionKind::DuplicateId { id, first_line } => write!(
-                f,
-                "duplicate id {}, first used on line {first_line}; give each record its own id, or remove the repeat",
-                Value::String(id.clone())
-            ),
+            RejectionKind::DuplicateId {
+                id,
+                first_source,
+                first_line,
+            } => {
+                write!(f, "duplicate id {}, first used ", Value::String(id.clone()))?;
+                match first_source {
+                    Some(source) => write!(f, "at {source}:{first_line}")?,
+                    None => write!(f, "on line {first_line}")?,
+                }
+                write!(f, "; give each record its own id, or remove the repeat")
+            }
         }
     }
 }
@@ -105,6 +120,79 @@ impl fmt::Display for Summary {
     }
 }
 
+/// The ids accepted so far by the readers of one run, each with the input and line it was first
+/// on, so that a repeat is rejected naming both places, within one input or across inputs.
+///
+/// An id is kept as a 128-bit hash (two SipHash-1-3 hashes of its bytes under different keys), not
+/// as text, with its place packed in 64 bits: 24 bytes a distinct id in the table, whatever the
+/// id's length (about 30 to 55 bytes a record with the hash table's slack), which is the only
+/// state of a reader that grows with its input. Two different ids would be taken for one only if
+/// their 128-bit hashes collided: for ten million ids, about one chance in 10^24.
+#[derive(Debug, Default)]
+pub struct SeenIds {
+    first: FxHashMap<u128, u64>,
+    sources: Vec<Arc<str>>,
+}
+
+/// Bits of a packed place that hold the line; the input's index takes the rest.
+const LINE_BITS: u32 = 40;
+
+impl SeenIds {
+    /// How many distinct ids have been accepted.
+    pub fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    /// Whether no id has been accepted.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// The bytes its table holds on the heap (its capacity, not only the ids in it): what the
+    /// duplicate check costs a run.
+    pub fn heap_bytes(&self) -> usize {
+        // A slot is the key, the place and one control byte.
+        self.first.capacity() * (size_of::<u128>() + size_of::<u64>() + 1)
+            + self.sources.capacity() * size_of::<Arc<str>>()
+            + self.sources.iter().map(|s| s.len()).sum::<usize>()
+    }
+
+    /// Starts an input; its index for [`SeenIds::check`].
+    fn begin(&mut self, source: Arc<str>) -> u64 {
+        self.sources.push(source);
+        (self.sources.len() - 1) as u64
+    }
+
+    /// Records `id` as first on `line` of input `source`, or says where it was first.
+    fn check(&mut self, id: &str, source: u64, line: u64) -> Result<(), (Option<Arc<str>>, u64)> {
+        let key = hash(id, 0x9e37_79b9) as u128 | (hash(id, 0x85eb_ca6b) as u128) << 64;
+        let place = source << LINE_BITS | line.min((1 << LINE_BITS) - 1);
+        match self.first.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(place);
+                Ok(())
+            }
+            Entry::Occupied(first) => {
+                let (first_source, first_line) = (
+                    *first.get() >> LINE_BITS,
+                    *first.get() & ((1 << LINE_BITS) - 1),
+                );
+                let other = (first_source != source)
+                    .then(|| self.sources.get(first_source as usize).cloned())
+                    .flatten();
+                Err((other, first_line))
+            }
+        }
+    }
+}
+
+fn hash(id: &str, key: u64) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hasher.write_u64(key);
+    hasher.write(id.as_bytes());
+    hasher.finish()
+}
+
 /// Reads escape records from JSONL, one [`Item`] per non-blank line.
 ///
 /// It is an iterator of `io::Result<Item>`: an `Err` is an IO error of the underlying reader,
@@ -114,8 +202,10 @@ pub struct Reader<R> {
     source: Arc<str>,
     line: u64,
     buffer: Vec<u8>,
-    /// Each accepted id and the line it was first on.
-    seen: FxHashMap<String, u64>,
+    /// The ids accepted so far, by this reader and those before it in the run.
+    seen: SeenIds,
+    /// This input's index in `seen`.
+    index: u64,
     summary: Summary,
     done: bool,
 }
@@ -133,15 +223,29 @@ impl<R> fmt::Debug for Reader<R> {
 impl<R: BufRead> Reader<R> {
     /// A reader over `input`; `source` names it in rejections (a path, or `<stdin>`).
     pub fn new(input: R, source: impl Into<Arc<str>>) -> Self {
+        Reader::continuing(input, source, SeenIds::default())
+    }
+
+    /// A reader over `input` that rejects the ids already in `seen` too: hand it the ids of the
+    /// readers before it ([`Reader::into_seen`]) to catch duplicates across the inputs of a run.
+    pub fn continuing(input: R, source: impl Into<Arc<str>>, mut seen: SeenIds) -> Self {
+        let source = source.into();
+        let index = seen.begin(source.clone());
         Reader {
             input,
-            source: source.into(),
+            source,
             line: 0,
             buffer: Vec::new(),
-            seen: FxHashMap::default(),
+            seen,
+            index,
             summary: Summary::default(),
             done: false,
         }
+    }
+
+    /// The ids accepted so far, for the next input's [`Reader::continuing`].
+    pub fn into_seen(self) -> SeenIds {
+        self.seen
     }
 
     /// The counts so far; after the iterator ends, for the whole input.
@@ -176,15 +280,13 @@ impl<R: BufRead> Reader<R> {
             }
             let line = self.line;
             let item = match check_line(bytes) {
-                Ok(record) => match self.seen.get(&record.id) {
-                    Some(&first_line) => Err(RejectionKind::DuplicateId {
+                Ok(record) => match self.seen.check(&record.id, self.index, line) {
+                    Ok(()) => Ok(record),
+                    Err((first_source, first_line)) => Err(RejectionKind::DuplicateId {
                         id: record.id,
+                        first_source,
                         first_line,
                     }),
-                    None => {
-                        self.seen.insert(record.id.clone(), line);
-                        Ok(record)
-                    }
                 },
                 Err(kind) => Err(kind),
             };

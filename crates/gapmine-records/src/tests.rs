@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use insta::assert_snapshot;
 use proptest::prelude::*;
 
-use crate::{EscapeRecord, Item, OccurredAt, Outcome, Reader, Summary};
+use crate::{EscapeRecord, Item, OccurredAt, Outcome, Reader, SeenIds, Summary};
 
 /// Reads `input` as `records.jsonl`; each item as one line: `N: id` or the rejection's message.
 fn read(input: &[u8]) -> String {
@@ -116,6 +116,37 @@ fn duplicate_id_names_the_first_line() {
     7: ok 7
     records.jsonl:8: duplicate id "7", first used on line 7; give each record its own id, or remove the repeat
     4 records, 3 rejected
+    "#);
+}
+
+#[test]
+fn duplicate_ids_across_the_inputs_of_a_run_name_both_places() {
+    let first = "{\"id\": \"A\", \"title\": \"t\"}\n{\"id\": \"B\", \"title\": \"t\"}\n";
+    let second = "{\"id\": \"C\", \"title\": \"t\"}\n{\"id\": \"B\", \"title\": \"again\"}\n{\"id\": \"C\", \"title\": \"again\"}\n";
+    let mut out = String::new();
+    let mut seen = SeenIds::default();
+    // The same file given twice is two inputs: every id of the second reading is a repeat.
+    for (input, name) in [(first, "a.jsonl"), (second, "b.jsonl"), (first, "a.jsonl")] {
+        let mut reader = Reader::continuing(input.as_bytes(), name, seen);
+        for item in reader.by_ref() {
+            match item.expect("reading from a slice does no IO") {
+                Item::Record { line, record } => {
+                    writeln!(out, "{name}:{line}: ok {}", record.id).unwrap();
+                }
+                Item::Rejected { reason, .. } => writeln!(out, "{reason}").unwrap(),
+            }
+        }
+        seen = reader.into_seen();
+    }
+    assert_eq!(seen.len(), 3);
+    assert_snapshot!(out, @r#"
+    a.jsonl:1: ok A
+    a.jsonl:2: ok B
+    b.jsonl:1: ok C
+    b.jsonl:2: duplicate id "B", first used at a.jsonl:2; give each record its own id, or remove the repeat
+    b.jsonl:3: duplicate id "C", first used on line 1; give each record its own id, or remove the repeat
+    a.jsonl:1: duplicate id "A", first used at a.jsonl:1; give each record its own id, or remove the repeat
+    a.jsonl:2: duplicate id "B", first used at a.jsonl:2; give each record its own id, or remove the repeat
     "#);
 }
 

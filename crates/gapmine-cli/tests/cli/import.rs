@@ -130,6 +130,47 @@ fn bad_records_are_reported_and_the_rest_written() {
     "#);
 }
 
+/// `--strict` stops at the first item that cannot be imported and writes nothing, not even to
+/// `--output`, which keeps what it held.
+#[test]
+fn strict_stops_at_the_first_bad_item_and_writes_nothing() {
+    let env = TestEnv::new();
+    env.write(
+        "issues.json",
+        r#"[{"number": 1, "title": "ok"}, {"title": "no number"}, {"number": 2, "title": "fine"}]"#,
+    );
+    env.write("good.json", r#"[{"number": 3, "title": "ok"}]"#);
+    env.write("out.jsonl", "kept\n");
+    assert_cmd!(env, env.gapmine(&["import", "github", "--strict", "good.json", "issues.json", "-o", "out.jsonl"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    issues.json: item 2: the issue has no `number`; with `gh issue list`, ask for it: `--json number,title,body,labels,createdAt,closedAt,url`
+    error: stopped at the first problem, as `--strict` asks; nothing was written; fix it, or leave out `--strict` to import the rest
+    ");
+    assert_eq!(env.read("out.jsonl"), "kept\n");
+    assert_cmd!(env, env.gapmine(&["import", "github", "--strict", "missing.json", "good.json"]), @"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    missing.json: cannot read the file: No such file or directory (os error 2); check the path
+    error: stopped at the first problem, as `--strict` asks; nothing was written; fix it, or leave out `--strict` to import the rest
+    ");
+    assert_cmd!(env, env.gapmine(&["import", "github", "--strict", "good.json"]), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    {"id":"GH-3","title":"ok","source":"github"}
+
+    ----- stderr -----
+    imported 1 record from 1 file, skipped 0 pull requests
+    "#);
+}
+
 #[test]
 fn usage_and_mapping_errors() {
     let env = TestEnv::new();

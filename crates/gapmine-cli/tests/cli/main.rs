@@ -6,6 +6,7 @@ mod fmt;
 mod forecast;
 mod import;
 mod learn;
+mod lsp;
 mod matching;
 mod report;
 

@@ -200,6 +200,32 @@ fn fail_on_unclassified() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// A record whose id an earlier file of the run used is rejected (naming both places) and
+/// counted, within one file as before, and across files.
+#[test]
+fn duplicate_ids_across_files_are_rejected_with_both_places() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write("records.jsonl", RECORDS);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"ESC-5\",\"title\":\"flaky again\"}\n{\"id\":\"ESC-3\",\"title\":\"request timed out again\"}\n",
+    );
+    assert_cmd!(
+        env,
+        env.gapmine(&[
+            "match",
+            "--catalogue",
+            "cat",
+            "--format",
+            "table",
+            "--strict",
+            "records.jsonl",
+            "more.jsonl"
+        ])
+    );
+}
+
 /// `N records read: C classified, U unclassified, R rejected` as numbers.
 fn counts(stderr: &str) -> [u64; 4] {
     let line = stderr
@@ -220,7 +246,7 @@ fn read_is_classified_plus_unclassified_plus_rejected() {
     catalogue(&env);
     env.write("records.jsonl", RECORDS);
     env.write("bad.jsonl", BAD_RECORDS);
-    // Blank lines are not counted; a second file's duplicate of the first's id is not one.
+    // Blank lines are not counted; a second file's duplicate of the first's id is rejected.
     env.write(
         "blank.jsonl",
         "\n\n{\"id\":\"ESC-9\",\"title\":\"flaky\"}\n\n",

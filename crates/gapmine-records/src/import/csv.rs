@@ -230,11 +230,11 @@ fn record(
             continue;
         };
         let value = if *target == Target::OccurredAt {
-            normalise_time(cell).ok_or_else(|| {
+            normalise_time(cell).or_else(|| jira_date(cell)).ok_or_else(|| {
                 ImportError::new(
                     at.clone(),
                     format!(
-                        "`occurred_at` {cell:?} is not a date or time; export dates as `2026-09-14` or RFC 3339 times (`2026-09-14T08:30:00Z`)"
+                        "`occurred_at` {cell:?} is not a date or time; export dates as `2026-09-14`, RFC 3339 times (`2026-09-14T08:30:00Z`) or as Jira writes them (`21/Nov/26 10:15 AM`)"
                     ),
                 )
             })?
@@ -247,6 +247,28 @@ fn record(
         map.insert("source".into(), Value::String("csv".into()));
     }
     validate(map, &at)
+}
+
+/// A date as Jira's "Export CSV" writes it with the default date format `dd/MMM/yy h:mm a`
+/// (`21/Nov/26 10:15 AM`), also with a four-digit year, a 24-hour time or no time: the day it
+/// names, since the time has no offset. English month abbreviations, in any case; a two-digit
+/// year is 1969 to 2068.
+pub(crate) fn jira_date(text: &str) -> Option<String> {
+    const FORMATS: &[&str] = &[
+        "%d/%b/%y %I:%M %p",
+        "%d/%b/%Y %I:%M %p",
+        "%d/%b/%y %H:%M",
+        "%d/%b/%Y %H:%M",
+        "%d/%b/%y",
+        "%d/%b/%Y",
+    ];
+    FORMATS.iter().find_map(|format| {
+        let date = jiff::fmt::strtime::parse(format, text)
+            .ok()?
+            .to_date()
+            .ok()?;
+        Some(date.to_string())
+    })
 }
 
 fn csv_error(error: &::csv::Error) -> ImportError {

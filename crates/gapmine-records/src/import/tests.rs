@@ -1,6 +1,7 @@
 //! The importers against fixtures written in each tool's own format (`tests/fixtures/import/`),
 //! snapshotted as the JSONL they produce, and each output read back by the JSONL reader.
 
+use super::csv::jira_date;
 use super::*;
 use crate::{Item, Reader};
 
@@ -211,7 +212,7 @@ fn csv_missing_column_and_bad_rows() {
     {"id":"A-1","title":"one","occurred_at":"2026-01-02","source":"csv"}
     {"id":"A-4","title":"four","occurred_at":"2026-01-04T10:00:00.000+00:00","source":"csv"}
     error: line 3: the imported record is not valid: the record has no `id`; give every record a unique `id` string
-    error: line 4: `occurred_at` "last week" is not a date or time; export dates as `2026-09-14` or RFC 3339 times (`2026-09-14T08:30:00Z`)
+    error: line 4: `occurred_at` "last week" is not a date or time; export dates as `2026-09-14`, RFC 3339 times (`2026-09-14T08:30:00Z`) or as Jira writes them (`21/Nov/26 10:15 AM`)
     "#);
 }
 
@@ -234,4 +235,53 @@ fn times_are_normalised() {
         Some("2026-09-21")
     );
     assert_eq!(normalise_time("21/Sep/26 9:31 AM"), None);
+}
+
+#[test]
+fn jira_csv_dates_are_read_as_their_day() {
+    let cases = [
+        "21/Nov/26 10:15 AM",
+        "03/Jan/26 9:05 PM",
+        "3/jan/26 12:00 am",
+        "31/DEC/99 11:59 PM",
+        "21/Nov/2026 10:15 AM",
+        "21/Nov/26 22:15",
+        "21/Nov/26",
+        "21/Nov/2026",
+        // Not dates: a day that does not exist, a month that is not English, a bare number.
+        "30/Feb/26 10:15 AM",
+        "21/Noe/26 10:15 AM",
+        "21/11/26",
+    ];
+    let out: Vec<String> = cases
+        .iter()
+        .map(|c| format!("{c} -> {}", jira_date(c).unwrap_or_else(|| "none".into())))
+        .collect();
+    insta::assert_snapshot!(out.join("\n"), @"
+    21/Nov/26 10:15 AM -> 2026-11-21
+    03/Jan/26 9:05 PM -> 2026-01-03
+    3/jan/26 12:00 am -> 2026-01-03
+    31/DEC/99 11:59 PM -> 1999-12-31
+    21/Nov/2026 10:15 AM -> 2026-11-21
+    21/Nov/26 22:15 -> 2026-11-21
+    21/Nov/26 -> 2026-11-21
+    21/Nov/2026 -> 2026-11-21
+    30/Feb/26 10:15 AM -> none
+    21/Noe/26 10:15 AM -> none
+    21/11/26 -> none
+    ");
+}
+
+#[test]
+fn csv_jira_export_with_human_dates() {
+    let mapping = CsvMapping::parse(
+        "id=Issue key,title=Summary,occurred_at=Created,labels=Labels,severity=Priority",
+    )
+    .unwrap();
+    let imported = csv(fixture!("jira-export-human-dates.csv"), &mapping);
+    insta::assert_snapshot!(render(&imported), @r#"
+    {"id":"PAY-412","title":"Checkout failed for saved cards","occurred_at":"2026-11-21","labels":["payments"],"severity":"High","source":"csv"}
+    {"id":"PAY-415","title":"Refund emails sent twice","occurred_at":"2026-01-03","labels":["email"],"severity":"Medium","source":"csv"}
+    error: line 4: `occurred_at` "30/Feb/26 10:15 AM" is not a date or time; export dates as `2026-09-14`, RFC 3339 times (`2026-09-14T08:30:00Z`) or as Jira writes them (`21/Nov/26 10:15 AM`)
+    "#);
 }

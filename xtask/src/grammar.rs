@@ -1,0 +1,342 @@
+//! The TextMate grammar of catalogue files for the editors (`editors/code/syntaxes/`): KDL v2,
+//! with the node and property names of the catalogue language (from `gapmine_check::schema`)
+//! told apart from the rest, so a misspelt node name does not look like a known one.
+//!
+//! Written by `cargo xtask codegen`; a test fails when the committed file is stale, so a node
+//! added to the schema is highlighted from the next commit on (STYLE.md #21).
+
+use std::collections::BTreeSet;
+
+use gapmine_check::schema::{COMMON, ENTRIES, MANIFEST, MANIFEST_PROPS, NodeSpec, PropSpec};
+use gapmine_model::EntryKind;
+use serde_json::{Value, json};
+
+/// Where the grammar is written, relative to the workspace root.
+pub const PATH: &str = "editors/code/syntaxes/gapmine-kdl.tmLanguage.json";
+
+/// The node that opens a manifest; it is not an entry kind but reads like one.
+const MANIFEST_NODE: &str = "catalogue";
+
+/// A character that ends a bare identifier (KDL v2: whitespace, newlines and `\/(){};[]"#=`).
+const NOT_IDENT: &str = r##"\s\\/(){};\[\]"#="##;
+
+/// Where a node name or property key ends.
+const NAME_END: &str = r##"(?=[\s\\/(){};\[\]"#=]|$)"##;
+
+/// The names the grammar highlights as the catalogue language's.
+struct Names {
+    /// Node names that open an entry (and the manifest's `catalogue`).
+    entries: Vec<String>,
+    /// Every other node name the schema knows, at any depth.
+    nodes: Vec<String>,
+    /// Every property key the schema knows.
+    props: Vec<String>,
+}
+
+fn names() -> Names {
+    let mut entries: Vec<String> = EntryKind::ALL
+        .iter()
+        .map(|k| k.keyword().to_string())
+        .collect();
+    entries.push(MANIFEST_NODE.to_string());
+
+    fn walk(specs: &[NodeSpec], nodes: &mut BTreeSet<String>, props: &mut BTreeSet<String>) {
+        for spec in specs {
+            nodes.insert(spec.name.to_string());
+            add_props(spec.props, props);
+            walk(spec.children, nodes, props);
+        }
+    }
+    fn add_props(specs: &[PropSpec], props: &mut BTreeSet<String>) {
+        props.extend(specs.iter().map(|p| p.name.to_string()));
+    }
+    let mut nodes = BTreeSet::new();
+    let mut props = BTreeSet::new();
+    walk(COMMON, &mut nodes, &mut props);
+    walk(MANIFEST, &mut nodes, &mut props);
+    add_props(MANIFEST_PROPS, &mut props);
+    for entry in ENTRIES {
+        walk(entry.children, &mut nodes, &mut props);
+        add_props(entry.props, &mut props);
+    }
+    for entry in &entries {
+        nodes.remove(entry);
+    }
+    Names {
+        entries,
+        nodes: nodes.into_iter().collect(),
+        props: props.into_iter().collect(),
+    }
+}
+
+/// An alternation of literal names, longest first so a name is never cut at a shorter one.
+fn alternation(names: &[String]) -> String {
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    // Names are lowercase letters and `-`, which are literal in a regex outside a class.
+    let names: Vec<&str> = sorted.iter().map(|n| n.as_str()).collect();
+    format!("(?:{})", names.join("|"))
+}
+
+/// The grammar, as the pretty-printed JSON file the editors load.
+pub fn tm_language() -> String {
+    let names = names();
+    let ident = format!(r#"(?![0-9]|[+-][0-9]|[+-]?\.[0-9])[^{NOT_IDENT}]+"#);
+    let quoted = r#""(?:[^"\\]|\\.)*""#;
+    // Raw strings as names and ids: no `"` inside (a backreference would need group numbers).
+    let raw = r##"#+"[^"]*"#+"##;
+    let type_annotation = r"(?:(\()\s*([^)]*?)\s*(\))\s*)?";
+    let entries = alternation(&names.entries);
+    let known_nodes = alternation(&names.nodes);
+    let known_props = alternation(&names.props);
+
+    // The three kinds of node share their body: arguments, properties and a children block,
+    // to the end of the line (or a `;`, or the `}` of the block around it).
+    let node = |name: &str, begin: String, captures: Value| {
+        json!({
+            "name": name,
+            "begin": begin,
+            "beginCaptures": captures,
+            "end": r"(;)|(?=\})|$",
+            "endCaptures": { "1": { "name": "punctuation.terminator.node.kdl" } },
+            "patterns": [ { "include": "#node-body" } ]
+        })
+    };
+    let annotation_captures = |rest: Value| {
+        let mut captures = json!({
+            "1": { "name": "punctuation.definition.type.begin.kdl" },
+            "2": { "name": "entity.name.type.annotation.kdl" },
+            "3": { "name": "punctuation.definition.type.end.kdl" }
+        });
+        for (k, v) in rest.as_object().expect("captures are an object") {
+            captures[k] = v.clone();
+        }
+        captures
+    };
+
+    let grammar = json!({
+        "$schema": "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
+        "name": "gapmine catalogue (KDL v2)",
+        "scopeName": "source.gapmine-kdl",
+        "comment": "Generated by `cargo xtask codegen` (xtask/src/grammar.rs); do not edit by hand.",
+        "patterns": [ { "include": "#nodes" } ],
+        "repository": {
+            "nodes": {
+                "patterns": [
+                    { "include": "#comments" },
+                    { "include": "#slashdash-node" },
+                    { "include": "#entry-node" },
+                    { "include": "#known-node" },
+                    { "include": "#other-node" },
+                    { "match": ";", "name": "punctuation.terminator.node.kdl" },
+                    { "match": r"\}", "name": "invalid.illegal.unmatched-brace.kdl" }
+                ]
+            },
+            "entry-node": node(
+                "meta.node.entry.gapmine-kdl",
+                format!(r#"{type_annotation}({entries}){NAME_END}(?:\s+((?:{quoted})|(?:{raw})|(?:{ident})))?"#),
+                annotation_captures(json!({
+                    "4": { "name": "keyword.other.entry.gapmine-kdl" },
+                    "5": { "name": "entity.name.type.id.gapmine-kdl" }
+                })),
+            ),
+            "known-node": node(
+                "meta.node.gapmine-kdl",
+                format!(r"{type_annotation}({known_nodes}){NAME_END}"),
+                annotation_captures(json!({ "4": { "name": "entity.name.tag.gapmine-kdl" } })),
+            ),
+            "other-node": node(
+                "meta.node.kdl",
+                format!(r#"{type_annotation}({quoted}|{raw}|{ident})"#),
+                annotation_captures(json!({ "4": { "name": "variable.other.node.kdl" } })),
+            ),
+            "node-body": {
+                "patterns": [
+                    { "include": "#comments" },
+                    { "include": "#slashdash-entry" },
+                    { "include": "#line-continuation" },
+                    { "include": "#children" },
+                    { "include": "#property" },
+                    { "include": "#value" }
+                ]
+            },
+            "children": {
+                "name": "meta.block.kdl",
+                "begin": r"\{",
+                "beginCaptures": { "0": { "name": "punctuation.section.block.begin.kdl" } },
+                "end": r"\}",
+                "endCaptures": { "0": { "name": "punctuation.section.block.end.kdl" } },
+                "patterns": [ { "include": "#nodes" } ]
+            },
+            "property": {
+                "patterns": [
+                    {
+                        "match": format!(r"({known_props})\s*(=)"),
+                        "captures": {
+                            "1": { "name": "entity.other.attribute-name.gapmine-kdl" },
+                            "2": { "name": "punctuation.separator.key-value.kdl" }
+                        }
+                    },
+                    {
+                        "match": format!(r#"({quoted}|{raw}|{ident})\s*(=)"#),
+                        "captures": {
+                            "1": { "name": "entity.other.attribute-name.kdl" },
+                            "2": { "name": "punctuation.separator.key-value.kdl" }
+                        }
+                    }
+                ]
+            },
+            "value": {
+                "patterns": [
+                    { "include": "#type-annotation" },
+                    { "include": "#strings" },
+                    { "include": "#keywords" },
+                    { "include": "#numbers" },
+                    { "match": ident, "name": "string.unquoted.kdl" }
+                ]
+            },
+            "type-annotation": {
+                "match": r"(\()\s*([^)]*?)\s*(\))",
+                "captures": {
+                    "1": { "name": "punctuation.definition.type.begin.kdl" },
+                    "2": { "name": "entity.name.type.annotation.kdl" },
+                    "3": { "name": "punctuation.definition.type.end.kdl" }
+                }
+            },
+            "strings": {
+                "patterns": [
+                    {
+                        "name": "string.quoted.raw.multi-line.kdl",
+                        "begin": r#"(#+)""""#,
+                        "end": r#""""\1"#,
+                        "beginCaptures": { "0": { "name": "punctuation.definition.string.begin.kdl" } },
+                        "endCaptures": { "0": { "name": "punctuation.definition.string.end.kdl" } }
+                    },
+                    {
+                        "name": "string.quoted.raw.kdl",
+                        "begin": r#"(#+)""#,
+                        "end": r#""\1"#,
+                        "beginCaptures": { "0": { "name": "punctuation.definition.string.begin.kdl" } },
+                        "endCaptures": { "0": { "name": "punctuation.definition.string.end.kdl" } }
+                    },
+                    {
+                        "name": "string.quoted.triple.kdl",
+                        "begin": r#"""""#,
+                        "end": r#"""""#,
+                        "beginCaptures": { "0": { "name": "punctuation.definition.string.begin.kdl" } },
+                        "endCaptures": { "0": { "name": "punctuation.definition.string.end.kdl" } },
+                        "patterns": [ { "include": "#escapes" } ]
+                    },
+                    {
+                        "name": "string.quoted.double.kdl",
+                        "begin": "\"",
+                        "end": r#"(")|(?<!\\)$"#,
+                        "beginCaptures": { "0": { "name": "punctuation.definition.string.begin.kdl" } },
+                        "endCaptures": { "1": { "name": "punctuation.definition.string.end.kdl" } },
+                        "patterns": [ { "include": "#escapes" } ]
+                    }
+                ]
+            },
+            "escapes": {
+                "patterns": [
+                    {
+                        "match": r#"\\(?:[nrt\\"bfs]|u\{[0-9a-fA-F]{1,6}\})"#,
+                        "name": "constant.character.escape.kdl"
+                    },
+                    { "match": r"\\\s+", "name": "constant.character.escape.whitespace.kdl" },
+                    { "match": r"\\$", "name": "constant.character.escape.whitespace.kdl" },
+                    { "match": r"\\.", "name": "invalid.illegal.escape.kdl" }
+                ]
+            },
+            "keywords": {
+                "patterns": [
+                    { "match": format!("#(?:true|false){NAME_END}"), "name": "constant.language.boolean.kdl" },
+                    { "match": format!("#null{NAME_END}"), "name": "constant.language.null.kdl" },
+                    { "match": format!("#(?:inf|-inf|nan){NAME_END}"), "name": "constant.language.numeric.kdl" },
+                    { "match": format!("(?<![^\\s=(){{}};])(?:true|false|null|inf|-inf|nan){NAME_END}"), "name": "invalid.illegal.keyword-without-hash.kdl" },
+                    { "match": format!("#[^{NOT_IDENT}]*"), "name": "invalid.illegal.keyword.kdl" }
+                ]
+            },
+            "numbers": {
+                "patterns": [
+                    { "match": format!("[+-]?0x[0-9a-fA-F][0-9a-fA-F_]*{NAME_END}"), "name": "constant.numeric.hex.kdl" },
+                    { "match": format!("[+-]?0o[0-7][0-7_]*{NAME_END}"), "name": "constant.numeric.octal.kdl" },
+                    { "match": format!("[+-]?0b[01][01_]*{NAME_END}"), "name": "constant.numeric.binary.kdl" },
+                    {
+                        "match": format!("[+-]?[0-9][0-9_]*(?:\\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9][0-9_]*)?{NAME_END}"),
+                        "name": "constant.numeric.decimal.kdl"
+                    }
+                ]
+            },
+            "line-continuation": {
+                "begin": r"\\(?=\s*(?://.*)?$)",
+                "beginCaptures": { "0": { "name": "constant.character.escape.line-continuation.kdl" } },
+                "end": "^",
+                "patterns": [ { "include": "#comments" } ]
+            },
+            "comments": {
+                "patterns": [
+                    {
+                        "name": "comment.line.double-slash.kdl",
+                        "begin": "//",
+                        "beginCaptures": { "0": { "name": "punctuation.definition.comment.kdl" } },
+                        "end": "$"
+                    },
+                    { "include": "#block-comment" }
+                ]
+            },
+            "block-comment": {
+                "name": "comment.block.kdl",
+                "begin": r"/\*",
+                "end": r"\*/",
+                "beginCaptures": { "0": { "name": "punctuation.definition.comment.begin.kdl" } },
+                "endCaptures": { "0": { "name": "punctuation.definition.comment.end.kdl" } },
+                "patterns": [ { "include": "#block-comment" } ]
+            },
+            "slashdash-node": {
+                "name": "comment.block.slashdash.kdl",
+                "begin": "/-",
+                "end": r"(;)|(?=\})|$",
+                "patterns": [ { "include": "#slashdash-content" } ]
+            },
+            "slashdash-entry": {
+                "patterns": [
+                    {
+                        "name": "comment.block.slashdash.kdl",
+                        "begin": r"/-\s*(?=\{)",
+                        "end": r"(?<=\})",
+                        "patterns": [ { "include": "#slashdash-content" } ]
+                    },
+                    {
+                        "name": "comment.block.slashdash.kdl",
+                        "match": format!(r#"/-\s*(?:(?:{quoted}|{ident})\s*=\s*)?(?:\([^)]*\)\s*)?(?:{quoted}|(#+)"[^"]*(?:"(?!\1)[^"]*)*"\1|#?[^{NOT_IDENT}]+)"#)
+                    }
+                ]
+            },
+            "slashdash-content": {
+                "patterns": [
+                    { "include": "#comments" },
+                    {
+                        "name": "comment.block.slashdash.string.kdl",
+                        "begin": r#"(#*)""""#,
+                        "end": r#""""\1"#
+                    },
+                    {
+                        "name": "comment.block.slashdash.string.kdl",
+                        "begin": r#"(#*)""#,
+                        "end": r#""\1|(?<!\\)$"#
+                    },
+                    {
+                        "name": "comment.block.slashdash.block.kdl",
+                        "begin": r"\{",
+                        "end": r"\}",
+                        "patterns": [ { "include": "#slashdash-content" } ]
+                    }
+                ]
+            }
+        }
+    });
+    let mut out = serde_json::to_string_pretty(&grammar).expect("the grammar is plain JSON");
+    out.push('\n');
+    out
+}
