@@ -61,6 +61,8 @@ const CONTROLS: &[&str] = &[
 struct Options {
     runs: usize,
     records: usize,
+    /// Only the peak-heap measurements.
+    peak_only: bool,
 }
 
 /// `cargo xtask bench report ARGS…`.
@@ -68,14 +70,19 @@ pub(crate) fn main(args: &[String], rest: &[String]) -> anyhow::Result<std::proc
     let mut options = Options {
         runs: 5,
         records: 1_000_000,
+        peak_only: false,
     };
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
         let slot = match arg.as_str() {
+            "--peak-only" => {
+                options.peak_only = true;
+                continue;
+            }
             "--runs" => &mut options.runs,
             "--records" => &mut options.records,
             other => bail!(
-                "unexpected argument `{other}`: usage: cargo xtask bench report [--runs N] [--records N]"
+                "unexpected argument `{other}`: usage: cargo xtask bench report [--runs N] [--records N] [--peak-only]"
             ),
         };
         let n = rest
@@ -394,7 +401,8 @@ fn run(options: &Options) -> anyhow::Result<()> {
     let mut matches = Vec::new();
     let mut reports = Vec::new();
     let mut last = None;
-    for run in 0..options.runs {
+    let runs = if options.peak_only { 0 } else { options.runs };
+    for run in 0..runs {
         eprintln!("note: run {} of {}", run + 1, options.runs);
         let start = Instant::now();
         let (n, m) = match_pass(&matcher, &corpus, usize::MAX)?;
@@ -405,11 +413,64 @@ fn run(options: &Options) -> anyhow::Result<()> {
         assert_eq!(n, r.records, "both passes read every record");
         last = Some((m, r));
     }
-    let Some((matched, sample)) = last else {
-        bail!("no run");
+    let timed = last.map(|(matched, sample)| (matched, sample, median(matches), median(reports)));
+    if let Some((matched, sample, m, r)) = &timed {
+        print_times(*matched, sample, *m, *r);
+    }
+
+    // Peak heap, above what was held before, at all records and at a quarter: of the match
+    // pass (the records reader keeps every id it has seen, to reject duplicates) and of the
+    // report pass (the same, and the per-class aggregates).
+    let quarter = (options.records / 4).max(1);
+    let peak = |f: &dyn Fn() -> anyhow::Result<()>| -> anyhow::Result<usize> {
+        let base = alloc::current();
+        alloc::reset_peak();
+        f()?;
+        Ok(alloc::peak().saturating_sub(base))
     };
-    let m = median(matches);
-    let r = median(reports);
+    let match_peak = |limit: usize| peak(&|| match_pass(&matcher, &corpus, limit).map(|_| ()));
+    let report_peak = |limit: usize| {
+        peak(&|| report_pass(&matcher, &ranker, &controls, &corpus, limit).map(|_| ()))
+    };
+    let (match_all, match_quarter) = (match_peak(usize::MAX)?, match_peak(quarter)?);
+    let (report_all, report_quarter) = (report_peak(usize::MAX)?, report_peak(quarter)?);
+    println!();
+    println!(
+        "{:<52} {:>14} {:>14} {:>8}",
+        "peak heap",
+        format!("{} records", options.records),
+        format!("{quarter} records"),
+        "ratio"
+    );
+    let row = |label: &str, all: usize, q: usize| {
+        println!(
+            "{label:<52} {:>14} {:>14} {:>7.2}×",
+            size(all),
+            size(q),
+            all as f64 / q.max(1) as f64
+        );
+    };
+    row("match pass (the reader's ids)", match_all, match_quarter);
+    row("report pass", report_all, report_quarter);
+    row(
+        "report pass beyond the match pass (aggregates, output)",
+        report_all.saturating_sub(match_all),
+        report_quarter.saturating_sub(match_quarter),
+    );
+    println!();
+    if let Some((_, _, m, r)) = timed {
+        println!(
+            "{:<52} {:>9.2}× {:>8}",
+            "report time / match time",
+            r / m,
+            "< 2×"
+        );
+    }
+    println!();
+    Ok(())
+}
+
+fn print_times(matched: u64, sample: &ReportRun, m: f64, r: f64) {
     println!("{:<64} {:>9} {:>12}", "measure", "median", "records/s");
     let row = |label: &str, s: f64| {
         println!("{label:<64} {s:>7.3} s {:>12.0}", sample.records as f64 / s);
@@ -432,41 +493,6 @@ fn run(options: &Options) -> anyhow::Result<()> {
         size(sample.bytes[2]),
         size(sample.bytes[3])
     );
-
-    // Peak heap of the report pass, above what was held before, at all records and at a quarter.
-    let peak_of = |limit: usize| -> anyhow::Result<usize> {
-        let base = alloc::current();
-        alloc::reset_peak();
-        report_pass(&matcher, &ranker, &controls, &corpus, limit)?;
-        Ok(alloc::peak().saturating_sub(base))
-    };
-    let quarter = (options.records / 4).max(1);
-    let peak_all = peak_of(usize::MAX)?;
-    let peak_quarter = peak_of(quarter)?;
-    println!();
-    println!(
-        "peak heap of the report pass: {} records {}; {} records {}",
-        options.records,
-        size(peak_all),
-        quarter,
-        size(peak_quarter)
-    );
-    println!();
-    println!("{:<52} {:>10} {:>8}", "target", "measured", "target");
-    println!(
-        "{:<52} {:>9.2}× {:>8}",
-        "report time / match time",
-        r / m,
-        "< 2×"
-    );
-    println!(
-        "{:<52} {:>9.2}× {:>8}",
-        "peak heap, all records / a quarter",
-        peak_all as f64 / peak_quarter.max(1) as f64,
-        "≈ 1×"
-    );
-    println!();
-    Ok(())
 }
 
 /// Lines of a file, for a test of the generator.
