@@ -53,7 +53,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('gapmine.server.path')) {
         void restart();
-      } else if (e.affectsConfiguration('gapmine.records.history') && client?.isRunning()) {
+      } else if (
+        (e.affectsConfiguration('gapmine.records.history') || e.affectsConfiguration('gapmine.decisions')) &&
+        client?.isRunning()
+      ) {
         void client.sendNotification(DidChangeConfigurationNotification.type, {
           settings: { gapmine: serverSettings() },
         });
@@ -70,12 +73,17 @@ export async function deactivate(): Promise<void> {
 
 /**
  * The settings the server reads, in the shape it documents (docs/lsp.md): `records` is the path
- * of the escape-record history. They go to the server as initializationOptions, and again under
- * `gapmine` in workspace/didChangeConfiguration whenever they change.
+ * of the escape-record history, `decisions` the path of pending `gapmine learn` decisions. They go
+ * to the server as initializationOptions, and again under `gapmine` in
+ * workspace/didChangeConfiguration whenever they change.
  */
-function serverSettings(): { records: string | null } {
-  const history = vscode.workspace.getConfiguration('gapmine').get<string>('records.history', '');
-  return { records: history.trim() === '' ? null : history.trim() };
+function serverSettings(): { records: string | null; decisions: string | null } {
+  const config = vscode.workspace.getConfiguration('gapmine');
+  const path = (key: string): string | null => {
+    const value = config.get<string>(key, '').trim();
+    return value === '' ? null : value;
+  };
+  return { records: path('records.history'), decisions: path('decisions') };
 }
 
 async function start(): Promise<void> {

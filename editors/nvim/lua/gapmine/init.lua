@@ -19,6 +19,9 @@ local defaults = {
   cmd = { 'gapmine', 'lsp' },
   -- The escape records the server reads (a JSONL file; relative to the catalogue's folder).
   records = { history = nil },
+  -- Pending `gapmine learn` decisions (a JSONL file; relative to the catalogue's folder), offered
+  -- as code actions in the entries they name.
+  decisions = nil,
   -- Passed on to the client as they are (see `:help vim.lsp.start_client()`).
   on_attach = nil,
   capabilities = nil,
@@ -52,13 +55,17 @@ function M.root_dir(path)
 end
 
 --- The settings the server reads, in the shape it documents (docs/lsp.md): `records` is the
---- path of the escape-record history.
+--- path of the escape-record history, `decisions` the path of pending `gapmine learn` decisions.
 function M.server_settings(opts)
+  local settings = {}
   local history = opts.records and opts.records.history or nil
-  if history == nil or history == '' then
-    return {}
+  if history ~= nil and history ~= '' then
+    settings.records = history
   end
-  return { records = history }
+  if opts.decisions ~= nil and opts.decisions ~= '' then
+    settings.decisions = opts.decisions
+  end
+  return settings
 end
 
 local function client_config(root)
