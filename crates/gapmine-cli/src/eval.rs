@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
+use crate::input::open_records;
 
 /// How many confusions the table shows.
 const CONFUSIONS: usize = 10;
@@ -351,18 +352,11 @@ fn read_records(
     reporter: &mut Reporter,
 ) -> anyhow::Result<(Option<Vec<EscapeRecord>>, Tally)> {
     let mut tally = Tally::default();
-    let (input, shown): (Box<dyn BufRead>, String) = if name == "-" {
-        (Box::new(io::stdin().lock()), "<stdin>".to_owned())
-    } else {
-        match File::open(name) {
-            Ok(file) => (Box::new(BufReader::new(file)), name.to_owned()),
-            Err(error) => {
-                reporter.error(
-                    &format!("cannot read `{name}`: {error}"),
-                    Some("check that the file exists and that you may read it"),
-                )?;
-                return Ok((None, tally));
-            }
+    let (input, shown) = match open_records(name) {
+        Ok(opened) => opened,
+        Err(cannot) => {
+            cannot.report(reporter)?;
+            return Ok((None, tally));
         }
     };
     let mut reader = Reader::new(input, shown.as_str());

@@ -7,8 +7,7 @@
 //! `--map`), its own confirmed `failure_modes`, the matcher's classification.
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::anyhow;
@@ -23,6 +22,7 @@ use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
 use crate::eval::{Mapping, Truth, read_truth_and_mapping};
+use crate::input::open_records;
 
 /// How many records are classified together before they are aggregated.
 const BATCH: usize = 4096;
@@ -191,18 +191,11 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
         mapping: mapping.as_ref(),
     };
     for name in &args.records {
-        let (input, shown): (Box<dyn BufRead>, String) = if name == "-" {
-            (Box::new(io::stdin().lock()), "<stdin>".to_owned())
-        } else {
-            match File::open(name) {
-                Ok(file) => (Box::new(BufReader::new(file)), name.clone()),
-                Err(error) => {
-                    reporter.error(
-                        &format!("cannot read `{name}`: {error}"),
-                        Some("check that the file exists and that you may read it"),
-                    )?;
-                    return Ok(ExitStatus::Error);
-                }
+        let (input, shown) = match open_records(name) {
+            Ok(opened) => opened,
+            Err(cannot) => {
+                cannot.report(reporter)?;
+                return Ok(ExitStatus::Error);
             }
         };
         let mut reader = Reader::new(input, shown.as_str());

@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod forecast;
 mod import;
+mod input;
 mod learn;
 mod line_index;
 mod lsp;

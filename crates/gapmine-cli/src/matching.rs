@@ -5,8 +5,7 @@
 //! shared by the readers of all the files, so a duplicate across files is rejected too). Every
 //! non-blank line is accounted for: read = classified + unclassified + rejected.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use gapmine_match::{Classification, Decision, Evidence, EvidenceField};
@@ -18,6 +17,7 @@ use serde_json::{Value, json};
 use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
+use crate::input::open_records;
 
 /// How many records are classified together (in parallel) before their results are written.
 const BATCH: usize = 4096;
@@ -153,19 +153,12 @@ pub fn run(args: &MatchArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStat
     let mut batch = Batch::default();
     let mut seen = SeenIds::default();
     for name in &args.records {
-        let (input, shown): (Box<dyn BufRead>, String) = if name == "-" {
-            (Box::new(io::stdin().lock()), "<stdin>".to_owned())
-        } else {
-            match File::open(name) {
-                Ok(file) => (Box::new(BufReader::new(file)), name.clone()),
-                Err(error) => {
-                    progress.finish_and_clear();
-                    reporter.error(
-                        &format!("cannot read `{name}`: {error}"),
-                        Some("check that the file exists and that you may read it"),
-                    )?;
-                    return Ok(ExitStatus::Error);
-                }
+        let (input, shown) = match open_records(name) {
+            Ok(opened) => opened,
+            Err(cannot) => {
+                progress.finish_and_clear();
+                cannot.report(reporter)?;
+                return Ok(ExitStatus::Error);
             }
         };
         let mut reader = Reader::continuing(input, shown.as_str(), seen);

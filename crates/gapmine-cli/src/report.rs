@@ -5,8 +5,7 @@
 //! Memory stays bounded by one batch of records and the per-class aggregates: records are never
 //! held all at once.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use gapmine_model::Entry;
@@ -18,6 +17,7 @@ use jiff::civil::Date;
 use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
+use crate::input::open_records;
 
 /// How many records are classified together (in parallel) before they are aggregated.
 const BATCH: usize = 4096;
@@ -150,18 +150,11 @@ pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
             batch.clear();
         };
     for name in &args.records {
-        let (input, shown): (Box<dyn BufRead>, String) = if name == "-" {
-            (Box::new(io::stdin().lock()), "<stdin>".to_owned())
-        } else {
-            match File::open(name) {
-                Ok(file) => (Box::new(BufReader::new(file)), name.clone()),
-                Err(error) => {
-                    reporter.error(
-                        &format!("cannot read `{name}`: {error}"),
-                        Some("check that the file exists and that you may read it"),
-                    )?;
-                    return Ok(ExitStatus::Error);
-                }
+        let (input, shown) = match open_records(name) {
+            Ok(opened) => opened,
+            Err(cannot) => {
+                cannot.report(reporter)?;
+                return Ok(ExitStatus::Error);
             }
         };
         let mut reader = Reader::new(input, shown.as_str());
