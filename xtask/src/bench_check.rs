@@ -316,10 +316,15 @@ fn cold(files: &[(String, String)]) -> (AnalysisHost, Vec<Diagnostic>) {
         set: files.to_vec(),
         ..Change::default()
     });
-    let diagnostics = host
-        .analysis()
+    // As `gapmine check` does: parse and lower on every core, then check.
+    let analysis = host.analysis();
+    analysis
+        .prime_caches()
+        .expect("nothing cancels a lone snapshot");
+    let diagnostics = analysis
         .diagnostics()
         .expect("nothing cancels a lone snapshot");
+    drop(analysis);
     (host, diagnostics)
 }
 

@@ -475,12 +475,16 @@ fn failure_mode(rng: &mut Rng, links: &mut Links, n: usize, out: &mut String) {
         rng.pick(TAGS)
     );
     out.push_str("    signals {\n");
+    // The first phrase line is strong enough alone (0.5 to 0.9, at or above the default
+    // threshold), so that the `matches` example below, which quotes its first phrase, holds.
+    let first = rng.below(PHRASES.len());
+    let second = rng.below(PHRASES.len());
     let _ = writeln!(
         out,
-        "        phrase \"{}\" \"{}\" weight={}",
-        rng.pick(PHRASES),
-        rng.pick(PHRASES),
-        rng.weight()
+        "        phrase \"{}\" \"{}\" weight=0.{}",
+        PHRASES[first],
+        PHRASES[second],
+        5 + rng.below(5)
     );
     let _ = writeln!(
         out,
@@ -507,10 +511,15 @@ fn failure_mode(rng: &mut Rng, links: &mut Links, n: usize, out: &mut String) {
             rng.weight()
         );
     }
+    // The negative phrase is none of the positive ones, so it cannot veto the `matches` example.
+    let mut negative = rng.below(PHRASES.len());
+    while negative == first || negative == second {
+        negative = (negative + 1) % PHRASES.len();
+    }
     let _ = writeln!(
         out,
         "        phrase \"{}\" weight=-{}      // a negative signal lowers the score",
-        rng.pick(PHRASES),
+        PHRASES[negative],
         rng.weight()
     );
     out.push_str("    }\n");
@@ -526,12 +535,13 @@ fn failure_mode(rng: &mut Rng, links: &mut Links, n: usize, out: &mut String) {
             "    probes {{\n        probe \"shared mutable state in the {place}\" glob=\"**/*Test.java\" pattern=#\"{pattern}\"#\n    }}"
         );
     }
+    // Both examples hold: `matches` quotes the failure mode's own strong phrase, and `rejects`
+    // quotes no phrase or pattern of the pool (nor does any other failure mode's signal fire on it).
     let _ = writeln!(
         out,
-        "    examples {{\n        matches \"{} {} in the {place}\"\n        rejects \"{} in the {}\"\n    }}",
-        capitalised(rng.pick(PHRASES)),
+        "    examples {{\n        matches \"{} {} in the {place}\"\n        rejects \"The {} works as documented\"\n    }}",
+        capitalised(PHRASES[first]),
         rng.below(500),
-        rng.pick(PHRASES),
         rng.pick(PLACES)
     );
     let _ = writeln!(out, "    see \"https://example.org/esc/{n}\"");

@@ -126,7 +126,7 @@ impl Lower {
             node,
             &[],
             spec.props,
-            &format!("{} {}", article(kind), kind.noun()),
+            &format_args!("{} {}", article(kind), kind.noun()),
         );
         let all: Vec<&NodeSpec> = schema::COMMON.iter().chain(spec.children).collect();
         self.children(node, &[], &all, kind);
@@ -329,7 +329,7 @@ impl Lower {
                 spec.name,
             );
         }
-        self.props(node, path, spec.props, &format!("`{}`", spec.name));
+        self.props(node, path, spec.props, &format_args!("`{}`", spec.name));
         if spec.children.is_empty() {
             if node.children.as_ref().is_some_and(|c| !c.is_empty()) {
                 self.push(
@@ -353,7 +353,7 @@ impl Lower {
         node: &plain::Node,
         path: &[u32],
         specs: &[PropSpec],
-        what: &str,
+        what: &dyn std::fmt::Display,
     ) {
         for entry in &node.entries {
             let Some(key) = &entry.name else { continue };
@@ -405,11 +405,11 @@ impl Lower {
 
     /// Checks one value against a type.
     pub(crate) fn value(&mut self, value: &Value, ty: Ty, path: SyntaxPath, what: &str) {
-        let expected = match ty {
-            Ty::Enum(_) => ty.describe(),
-            _ => with_article(&ty.describe()),
-        };
         let wrong = |found: &Value| {
+            let expected = match ty {
+                Ty::Enum(_) => ty.describe(),
+                _ => with_article(&ty.describe()),
+            };
             LocalDiagnostic::new(
                 Code::WrongType,
                 path.clone(),

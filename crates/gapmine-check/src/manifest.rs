@@ -97,7 +97,7 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
             String::new()
         }
     };
-    lower.props(node, &[], schema::MANIFEST_PROPS, "`catalogue`");
+    lower.props(node, &[], schema::MANIFEST_PROPS, &"`catalogue`");
     let mut include = Vec::new();
     let mut threshold = Weight(0.5);
     let mut seen_threshold = false;
@@ -136,7 +136,7 @@ pub fn lower_manifest(doc: &plain::Document) -> ManifestInfo {
                 spec.name,
             );
         }
-        lower.props(child, &path, spec.props, &format!("`{}`", spec.name));
+        lower.props(child, &path, spec.props, &format_args!("`{}`", spec.name));
         match spec.name {
             "include" => {
                 for (j, value) in args(child).enumerate() {

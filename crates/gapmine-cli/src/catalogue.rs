@@ -175,6 +175,7 @@ pub fn check(
     host.apply_change(change);
 
     let analysis = host.analysis();
+    analysis.prime_caches().map_err(cancelled)?;
     let mut diagnostics = not_utf8;
     diagnostics.extend(analysis.diagnostics().map_err(cancelled)?);
     // Catalogue order: the manifest, then the included files; within a file, the decoding

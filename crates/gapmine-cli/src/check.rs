@@ -82,6 +82,9 @@ pub fn run(args: &CheckArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStat
     let errors = checked.count(Severity::Error);
     let warnings = checked.count(Severity::Warning);
     let deny_warnings = args.deny.contains(&Deny::Warnings);
+    // The process ends here: freeing the database entry by entry would only cost time (a
+    // sixth of a cold check of a 10,000-entry catalogue), so leave it to the operating system.
+    std::mem::forget(checked);
     Ok(if errors > 0 || (deny_warnings && warnings > 0) {
         ExitStatus::Failure
     } else {

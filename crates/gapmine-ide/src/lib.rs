@@ -431,6 +431,16 @@ impl Analysis {
         self.with_db(move |db| gapmine_check::catalogue_diagnostics(db, catalogue))
     }
 
+    /// Parses and lowers every file on every core, so that a following
+    /// [`Analysis::diagnostics`] (or any feature) finds the entries ready: for a cold start
+    /// (`gapmine check`). After a small edit it would only verify again what the next query
+    /// verifies anyway, so it is not worth calling then.
+    pub fn prime_caches(&self) -> Cancellable<()> {
+        let db = &self.db;
+        let catalogue = self.catalogue;
+        Cancelled::catch(AssertUnwindSafe(|| gapmine_check::prime(db, catalogue)))
+    }
+
     /// The diagnostics of one file.
     pub fn file_diagnostics(&self, path: &str) -> Cancellable<Vec<Diagnostic>> {
         let Some(file) = self.file(path) else {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use regex_automata::{Anchored, Input, meta};
 
 use crate::compile::{Confirm, Matcher, Target, Targets, lower_into};
-use crate::{Classification, Decision, Evidence, EvidenceField, RecordView};
+use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Verdict};
 
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
 const CACHE_BUDGET: usize = 16 << 20;
@@ -188,10 +188,30 @@ impl Scratch {
             || (self.group_stamp[r as usize] == self.scan && self.group_mask[r as usize] == need)
     }
 
-    /// Whether `signal` already fired at a place before `place` (so searching `place` is moot).
-    fn settled_before(&self, signal: u32, place: Place) -> bool {
-        let s = signal as usize;
-        self.signal_stamp[s] == self.generation && self.signal_hit[s].place.order() < place.order()
+    /// The score of failure mode `fm` in this generation, once [`Matcher::score_touched`] ran.
+    fn score(&self, fm: usize) -> f64 {
+        if self.fm_stamp[fm] == self.generation {
+            (1.0 - self.fm_keep[fm]) * self.fm_damp[fm]
+        } else {
+            0.0
+        }
+    }
+
+    /// Whether every one of `signals` already fired at a place before `place` (so searching
+    /// `place` for them is moot).
+    fn all_settled_before(&self, signals: &[u32], place: Place) -> bool {
+        signals.iter().all(|&signal| {
+            let s = signal as usize;
+            self.signal_stamp[s] == self.generation
+                && self.signal_hit[s].place.order() < place.order()
+        })
+    }
+
+    /// [`Scratch::offer`] to each of `signals` (those of one shared pattern).
+    fn offer_all(&mut self, signals: &[u32], hit: Hit) {
+        for &signal in signals {
+            self.offer(signal, hit);
+        }
     }
 }
 
@@ -274,6 +294,71 @@ impl Matcher {
             self.signals.len(),
             "a Scratch is made by the Matcher that uses it"
         );
+        self.collect(record, scratch);
+        self.decide(record, scratch)
+    }
+
+    /// How one record stands with the failure mode `failure_mode` (`None` if the matcher has no
+    /// such failure mode): the same score, threshold and implication as [`Matcher::classify`]
+    /// gives it, without the evidence and the other failure modes' decisions.
+    pub fn verdict_with<R: RecordView + ?Sized>(
+        &self,
+        record: &R,
+        failure_mode: &str,
+        scratch: &mut Scratch,
+    ) -> Option<Verdict<'_>> {
+        assert_eq!(
+            scratch.signal_stamp.len(),
+            self.signals.len(),
+            "a Scratch is made by the Matcher that uses it"
+        );
+        let target = *self.by_id.get(failure_mode)?;
+        self.collect(record, scratch);
+        self.score_touched(scratch);
+        let info = &self.failure_modes[target as usize];
+        let score = scratch.score(target as usize);
+        let mut implied_by = Vec::new();
+        if info.has_descendants {
+            scratch.touched.sort_unstable();
+        }
+        for &fm in scratch.touched.iter().filter(|_| info.has_descendants) {
+            let child = &self.failure_modes[fm as usize];
+            if fm != target && child.ancestors.contains(&target) {
+                let s = scratch.score(fm as usize);
+                if s > 0.0 && s >= child.threshold {
+                    implied_by.push(&child.id);
+                }
+            }
+        }
+        Some(Verdict {
+            score,
+            threshold: info.threshold,
+            reached: score > 0.0 && score >= info.threshold,
+            implied_by,
+        })
+    }
+
+    /// [`Matcher::verdict_with`] for many (record, failure mode) pairs, in parallel, with the
+    /// matcher's pooled scratch buffers; the results are in input order.
+    pub fn verdicts<R: RecordView + Sync>(&self, cases: &[(R, &str)]) -> Vec<Option<Verdict<'_>>> {
+        cases
+            .par_iter()
+            .map_init(
+                || Pooled {
+                    matcher: self,
+                    scratch: Some(self.take_scratch()),
+                },
+                |pooled, (record, failure_mode)| {
+                    let scratch = pooled.scratch.as_mut().expect("held until dropped");
+                    self.verdict_with(record, failure_mode, scratch)
+                },
+            )
+            .collect()
+    }
+
+    /// Reads every signal of the record into `scratch` (a new generation): what fired, and where
+    /// first.
+    fn collect<R: RecordView + ?Sized>(&self, record: &R, scratch: &mut Scratch) {
         scratch.next_generation();
         self.scan(
             record.title(),
@@ -326,7 +411,6 @@ impl Matcher {
                 }
             }
         }
-        self.decide(record, scratch)
     }
 
     /// One automaton pass over a field's text, then the regexes whose literals it contained.
@@ -370,13 +454,14 @@ impl Matcher {
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in candidates.iter().chain(unbounded) {
             let info = &self.regexes[r as usize];
-            if !scratch.has_groups(r, info.need) || scratch.settled_before(info.signal, place) {
+            if !scratch.has_groups(r, info.need) || scratch.all_settled_before(&info.signals, place)
+            {
                 continue;
             }
             let cache = scratch.cache(r, &info.regex);
             if let Some(m) = info.regex.search_with(cache, &Input::new(text)) {
-                scratch.offer(
-                    info.signal,
+                scratch.offer_all(
+                    &info.signals,
                     Hit {
                         place,
                         start: m.start(),
@@ -401,7 +486,8 @@ impl Matcher {
             let r = anchors[i].0;
             let group_end = i + anchors[i..].iter().take_while(|(g, _, _)| *g == r).count();
             let info = &self.regexes[r as usize];
-            if scratch.has_groups(r, info.need) && !scratch.settled_before(info.signal, place) {
+            if scratch.has_groups(r, info.need) && !scratch.all_settled_before(&info.signals, place)
+            {
                 let cache = scratch.cache(r, &info.regex);
                 let anchored = |cache: &mut meta::Cache, start: usize| {
                     let input = Input::new(text).range(start..).anchored(Anchored::Yes);
@@ -424,8 +510,8 @@ impl Matcher {
                         .find_map(|&(_, start, _)| anchored(cache, start as usize)),
                 };
                 if let Some(m) = found {
-                    scratch.offer(
-                        info.signal,
+                    scratch.offer_all(
+                        &info.signals,
                         Hit {
                             place,
                             start: m.start(),
@@ -439,14 +525,9 @@ impl Matcher {
         scratch.anchors = anchors;
     }
 
-    /// Scores the failure modes whose signals fired, applies thresholds and parents, and builds
-    /// the result.
-    fn decide<'m, R: RecordView + ?Sized>(
-        &'m self,
-        record: &R,
-        scratch: &mut Scratch,
-    ) -> Classification<'m> {
-        // Signal ids are in catalogue order, so this groups fired signals by failure mode.
+    /// Sorts the fired signals (so grouped by failure mode: signal ids are in catalogue order)
+    /// and sums each touched failure mode's weights into its score ([`Scratch::score`]).
+    fn score_touched(&self, scratch: &mut Scratch) {
         scratch.fired.sort_unstable();
         for &s in &scratch.fired {
             let signal = &self.signals[s as usize];
@@ -464,13 +545,17 @@ impl Matcher {
                 scratch.fm_damp[fm] *= 1.0 - w.abs();
             }
         }
-        let score = |scratch: &Scratch, fm: usize| {
-            if scratch.fm_stamp[fm] == scratch.generation {
-                (1.0 - scratch.fm_keep[fm]) * scratch.fm_damp[fm]
-            } else {
-                0.0
-            }
-        };
+    }
+
+    /// Scores the failure modes whose signals fired, applies thresholds and parents, and builds
+    /// the result.
+    fn decide<'m, R: RecordView + ?Sized>(
+        &'m self,
+        record: &R,
+        scratch: &mut Scratch,
+    ) -> Classification<'m> {
+        self.score_touched(scratch);
+        let score = |scratch: &Scratch, fm: usize| scratch.score(fm);
 
         // (implied failure mode, classified descendant) pairs, the classified ones as (fm, fm).
         for &fm in &scratch.touched {

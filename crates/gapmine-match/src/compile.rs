@@ -57,6 +57,8 @@ impl std::error::Error for CompileError {}
 #[derive(Debug)]
 pub struct Matcher {
     pub(crate) failure_modes: Vec<FailureModeInfo>,
+    /// Failure mode id → its index (the first, should ids repeat).
+    pub(crate) by_id: FxHashMap<String, u32>,
     /// Every signal of every failure mode, flattened in catalogue order: the signals of one failure
     /// mode are contiguous, so sorting fired signal ids groups them by failure mode.
     pub(crate) signals: Vec<SignalInfo>,
@@ -83,6 +85,8 @@ pub(crate) struct FailureModeInfo {
     pub(crate) threshold: f64,
     /// Parent, grandparent, …: resolved once, cycles cut.
     pub(crate) ancestors: Vec<u32>,
+    /// Whether another failure mode has this one among its ancestors.
+    pub(crate) has_descendants: bool,
 }
 
 #[derive(Debug)]
@@ -95,7 +99,9 @@ pub(crate) struct SignalInfo {
 
 #[derive(Debug)]
 pub(crate) struct RegexInfo {
-    pub(crate) signal: u32,
+    /// The signals that wrote this pattern, reading the same field: a pattern written by many
+    /// failure modes is compiled, cached and searched once, and fires for all of them.
+    pub(crate) signals: Vec<u32>,
     pub(crate) regex: meta::Regex,
     /// How to confirm the pattern where one of its literals was found.
     pub(crate) confirm: Confirm,
@@ -259,7 +265,15 @@ impl Matcher {
                 id: fm.common.id.clone(),
                 threshold: fm.threshold.map_or(default_threshold, |t| t.0),
                 ancestors,
+                has_descendants: false,
             });
+        }
+        let with_descendants: Vec<u32> = infos
+            .iter()
+            .flat_map(|info| info.ancestors.iter().copied())
+            .collect();
+        for a in with_descendants {
+            infos[a as usize].has_descendants = true;
         }
 
         let mut signals = Vec::new();
@@ -270,6 +284,9 @@ impl Matcher {
         let mut labels: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut fields: Vec<FieldInfo> = Vec::new();
         let parser = regex_syntax::ParserBuilder::new();
+        // (pattern text, field) → its regex, so that a pattern is compiled once however many
+        // signals write it.
+        let mut shared: FxHashMap<(&str, TextField), u32> = FxHashMap::default();
 
         for (fm_index, fm) in failure_modes.iter().enumerate() {
             for (signal_index, signal) in fm.signals.iter().enumerate() {
@@ -284,6 +301,13 @@ impl Matcher {
                     }
                     SignalKind::Pattern(patterns) => {
                         for pattern in patterns {
+                            if let Some(&r) = shared.get(&(pattern.as_str(), signal.field)) {
+                                let info: &mut RegexInfo = &mut regexes[r as usize];
+                                if info.signals.last() != Some(&id) {
+                                    info.signals.push(id);
+                                }
+                                continue;
+                            }
                             let invalid = |message: String| CompileError::InvalidPattern {
                                 failure_mode: fm.common.id.clone(),
                                 signal_index,
@@ -331,8 +355,9 @@ impl Matcher {
                                 MAX_GROUPS.. => u32::MAX,
                                 n => (1u32 << n) - 1,
                             };
+                            shared.insert((pattern.as_str(), signal.field), r);
                             regexes.push(RegexInfo {
-                                signal: id,
+                                signals: vec![id],
                                 regex,
                                 confirm,
                                 need,
@@ -409,8 +434,13 @@ impl Matcher {
             )
         };
 
+        let by_id = index_of
+            .into_iter()
+            .map(|(id, i)| (id.0.clone(), i))
+            .collect();
         Ok(Matcher {
             failure_modes: infos,
+            by_id,
             signals,
             automaton,
             title_targets: Targets::build(needles.title),

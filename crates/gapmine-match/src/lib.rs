@@ -227,6 +227,28 @@ impl Classification<'_> {
     }
 }
 
+/// How one record stands with one failure mode, without evidence: what checking an entry's
+/// examples needs ([`Matcher::verdicts`]), at a fraction of a whole [`Classification`]'s cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict<'m> {
+    /// The failure mode's own score.
+    pub score: f64,
+    /// Its threshold (its own, or the catalogue's).
+    pub threshold: f64,
+    /// Whether its own score reached the threshold.
+    pub reached: bool,
+    /// The classified descendants that imply it, in catalogue order.
+    pub implied_by: Vec<&'m Id>,
+}
+
+impl Verdict<'_> {
+    /// Whether the record is classified as the failure mode: by its own score, or implied by a
+    /// classified descendant (exactly when [`Classification::matches`] would hold it).
+    pub fn classified(&self) -> bool {
+        self.reached || !self.implied_by.is_empty()
+    }
+}
+
 /// A compact, line-per-fact rendering, used by tests and as the core of `explain`.
 impl fmt::Display for Classification<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

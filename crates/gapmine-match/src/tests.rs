@@ -612,9 +612,35 @@ mod prop {
             let fields: Vec<(&str, &str)> = service.iter().map(|s| ("service", s.as_str())).collect();
             let record = RecordText { title: &title, body: &body, labels: &labels, fields: &fields };
             let matcher = Matcher::compile(&fms, 0.5).unwrap();
-            let got = matcher.classify(&record).to_string();
+            let classification = matcher.classify(&record);
+            let got = classification.to_string();
             let expected = reference::classify(&fms, 0.5, &record);
             prop_assert_eq!(got, expected);
+            // A verdict says of one failure mode what the whole classification says of it.
+            let mut scratch = matcher.scratch();
+            for f in &fms {
+                let id = &f.common.id;
+                let Some(verdict) = matcher.verdict_with(&record, &id.0, &mut scratch) else {
+                    return Err(TestCaseError::fail(format!("no verdict for {id:?}")));
+                };
+                let decision = classification
+                    .matches
+                    .iter()
+                    .chain(&classification.near_misses)
+                    .find(|d| d.failure_mode == id);
+                let classified = classification.matches.iter().any(|d| d.failure_mode == id);
+                prop_assert_eq!(verdict.classified(), classified, "{}", id.0);
+                match decision {
+                    Some(d) => {
+                        prop_assert_eq!(verdict.score, d.score);
+                        prop_assert_eq!(verdict.threshold, d.threshold);
+                        prop_assert_eq!(verdict.reached, d.reached);
+                        prop_assert_eq!(&verdict.implied_by, &d.implied_by);
+                    }
+                    None => prop_assert!(!verdict.reached && verdict.implied_by.is_empty()),
+                }
+            }
+            prop_assert!(matcher.verdict_with(&record, "no-such-id", &mut scratch).is_none());
         }
     }
 }

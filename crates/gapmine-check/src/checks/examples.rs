@@ -96,26 +96,22 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
         .manifest
         .as_ref()
         .map_or(0.5, |m| m.threshold.0);
-    let records: Vec<RecordText<'_>> = cases.iter().map(|c| RecordText::title(&c.text)).collect();
-    let classifications = matcher.classify_batch(&records);
+    let pairs: Vec<(RecordText<'_>, &str)> = cases
+        .iter()
+        .map(|c| (RecordText::title(&c.text), c.id.as_str()))
+        .collect();
+    let verdicts = matcher.verdicts(&pairs);
     let mut out = Vec::new();
-    for (case, classification) in cases.iter().zip(classifications) {
+    for (case, verdict) in cases.iter().zip(verdicts) {
         let id = &case.id;
-        let decision = classification
-            .matches
-            .iter()
-            .chain(&classification.near_misses)
-            .find(|d| d.failure_mode.0 == *id);
-        let classified = classification
-            .matches
-            .iter()
-            .any(|d| d.failure_mode.0 == *id);
+        let classified = verdict.as_ref().is_some_and(|v| v.classified());
         if classified == case.matches {
             continue;
         }
-        let (score, threshold) = decision
-            .map_or((0.0, case.threshold.map_or(default, |t| t.0)), |d| {
-                (d.score, d.threshold)
+        let (score, threshold) = verdict
+            .as_ref()
+            .map_or((0.0, case.threshold.map_or(default, |t| t.0)), |v| {
+                (v.score, v.threshold)
             });
         let (message, help) = if case.matches {
             (
@@ -123,16 +119,16 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
                 "add a signal that recognises it, raise a weight, or run `gapmine explain` on it to see what fired".to_string(),
             )
         } else {
-            let why = decision.map_or_else(String::new, |d| {
-                if d.reached {
+            let why = verdict.as_ref().map_or_else(String::new, |v| {
+                if v.reached {
                     format!(
                         ": it scores {:.2}, at or above the threshold {:.2}",
-                        d.score, d.threshold
+                        v.score, v.threshold
                     )
                 } else {
                     format!(
                         ": a child failure mode ({}) implies it",
-                        d.implied_by
+                        v.implied_by
                             .iter()
                             .map(|c| format!("`{c}`"))
                             .collect::<Vec<_>>()
