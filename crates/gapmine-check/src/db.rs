@@ -350,9 +350,11 @@ pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
 
 /// How many buckets the ids are split into: enough that a rename touches the buckets of few
 /// files' references, few enough that splitting stays cheap.
-const BUCKETS: usize = 1024;
+pub const BUCKETS: usize = 1024;
 
-fn bucket_of(name: Name<'_>) -> usize {
+/// The bucket an id falls in (below [`BUCKETS`]): by its interned number, so the same for the
+/// life of the database. Other crates bucket their own per-id maps the same way.
+pub fn bucket_of(name: Name<'_>) -> usize {
     use salsa::plumbing::AsId;
     name.as_id().index() as usize % BUCKETS
 }
@@ -379,26 +381,38 @@ pub struct Bucket<'db> {
 /// whose files changed.
 #[salsa::tracked(returns(ref))]
 pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
+    files_by_bucket(db, catalogue, |facts, push| {
+        push(facts.id);
+        facts.resolves.iter().for_each(|&resolved| push(resolved));
+    })
+    .into_iter()
+    .enumerate()
+    .map(|(slot, files)| Bucket::new(db, slot as u32, files))
+    .collect()
+}
+
+/// For each of the [`BUCKETS`] buckets, the included files that have an id in it, in catalogue
+/// order, where `ids` pushes the ids of an entry's facts that count (its own id and what it
+/// resolves, for [`buckets`]; what it refers to, for the language server's references).
+/// File handles only: the callers keep each list in a tracked field, so that a query reading
+/// one bucket depends on the files of that bucket alone.
+pub fn files_by_bucket<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    ids: impl Fn(&Facts<'db>, &mut dyn FnMut(Name<'db>)),
+) -> Vec<Vec<SourceFile>> {
     let mut files: Vec<Vec<SourceFile>> = vec![Vec::new(); BUCKETS];
-    let mut push = |slot: usize, file: SourceFile| {
-        let list = &mut files[slot];
-        if list.last() != Some(&file) {
-            list.push(file);
-        }
-    };
     for &file in &included_files(db, catalogue).files {
         for facts in file_facts(db, file) {
-            push(bucket_of(facts.id), file);
-            for &resolved in &facts.resolves {
-                push(bucket_of(resolved), file);
-            }
+            ids(facts, &mut |name| {
+                let list = &mut files[bucket_of(name)];
+                if list.last() != Some(&file) {
+                    list.push(file);
+                }
+            });
         }
     }
     files
-        .into_iter()
-        .enumerate()
-        .map(|(slot, files)| Bucket::new(db, slot as u32, files))
-        .collect()
 }
 
 /// What the catalogue knows of the ids of one bucket.

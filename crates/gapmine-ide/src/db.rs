@@ -1,13 +1,16 @@
-//! The queries the editor features add on top of the checker's: who refers to an id, and
-//! the matches of a records history per failure mode. Both salsa-cached, so a hover or a code
-//! lens reads a map instead of walking the catalogue.
+//! The queries the editor features add on top of the checker's: who refers to an id, what
+//! completion and hover show of each entry, and the matches of a records history per failure
+//! mode. All salsa-cached, and none catalogue-wide beyond lists of file handles: an id's
+//! references are read from one bucket ([`uses_of`]), its definition from the checker's
+//! buckets ([`gapmine_check::db::resolve`]), entries' summaries and completion candidates per
+//! file. So a feature asked right after an edit re-runs only what the edit touched.
 
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use gapmine_check::db::{Name, RefSite, file_facts, included_files};
-use gapmine_check::{Catalogue, Db, EntryNode};
+use gapmine_check::db::{Name, RefSite, bucket_of, file_facts, files_by_bucket, included_files};
+use gapmine_check::{Catalogue, Db, EntryNode, SourceFile};
 
 /// One reference to an id: the entry that makes it and where in the entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
@@ -18,30 +21,68 @@ pub struct Use<'db> {
     pub site: RefSite<'db>,
 }
 
-/// Every reference of the catalogue, by the id referred to.
-#[derive(Debug, Clone, PartialEq, Eq, Default, salsa::SalsaValue)]
-pub struct Uses<'db> {
-    /// Id to its references, in catalogue order.
-    pub by_target: FxHashMap<Name<'db>, Vec<Use<'db>>>,
+/// One bucket of referred-to ids (by [`bucket_of`], the checker's buckets): the files whose
+/// entries refer to an id in it, in catalogue order. The list is a tracked field, compared
+/// whenever [`use_buckets`] runs again: an edit that moves a reference from one id to another
+/// changes the lists of at most two buckets, and only their uses are collected again.
+#[salsa::tracked(debug)]
+pub struct UseBucket<'db> {
+    /// The bucket's number.
+    #[returns(copy)]
+    pub slot: u32,
+    /// The files with a reference to an id in this bucket, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
 }
 
-/// Every reference of the catalogue's included files, by target. Built from the files' facts,
-/// so it is rebuilt only when a reference, an id or a kind changes somewhere, not on an edit to
-/// a title or a signal.
+/// Every bucket of referred-to ids, each with the files that refer to one of its ids. Re-runs
+/// when a file's facts change (a reference or an id edited), but only pushes file handles; the
+/// references themselves are collected by [`bucket_uses`], one bucket at a time, when asked.
 #[salsa::tracked(returns(ref))]
-pub fn uses(db: &dyn Db, catalogue: Catalogue) -> Uses<'_> {
-    let mut uses = Uses::default();
-    for file in &included_files(db, catalogue).files {
-        for facts in file_facts(db, *file) {
+pub fn use_buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<UseBucket<'_>> {
+    files_by_bucket(db, catalogue, |facts, push| {
+        facts.references.iter().for_each(|site| push(site.target));
+    })
+    .into_iter()
+    .enumerate()
+    .map(|(slot, files)| UseBucket::new(db, slot as u32, files))
+    .collect()
+}
+
+/// The references to the ids of one bucket, in catalogue order, from the facts of the few files
+/// that make them: a query that reads it depends on those files only.
+#[salsa::tracked(returns(ref))]
+pub fn bucket_uses<'db>(db: &'db dyn Db, bucket: UseBucket<'db>) -> Vec<Use<'db>> {
+    let slot = bucket.slot(db) as usize;
+    let mut out = Vec::new();
+    for &file in bucket.files(db) {
+        for facts in file_facts(db, file) {
             for site in &facts.references {
-                uses.by_target.entry(site.target).or_default().push(Use {
-                    entry: facts.entry,
-                    site: site.clone(),
-                });
+                if bucket_of(site.target) == slot {
+                    out.push(Use {
+                        entry: facts.entry,
+                        site: site.clone(),
+                    });
+                }
             }
         }
     }
-    uses
+    out
+}
+
+/// Every reference to `name` in the catalogue's included files, in catalogue order. Reads one
+/// bucket, so a feature that asks depends on the references to that bucket's ids, not on
+/// every file: after an edit that changes no reference, nothing is collected again, and after
+/// one that does, only the buckets it touched are.
+pub fn uses_of<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    name: Name<'db>,
+) -> impl Iterator<Item = &'db Use<'db>> {
+    bucket_uses(db, use_buckets(db, catalogue)[bucket_of(name)])
+        .iter()
+        .filter(move |u| u.site.target == name)
 }
 
 /// A records history, set by the host (the server reads the file). Compared by identity: a new
@@ -186,14 +227,15 @@ pub(crate) fn child_str(node: &gapmine_syntax::plain::Node, name: &str) -> Optio
         .map(str::to_string)
 }
 
-/// The summary of the first entry with the id `id`, through the index.
+/// The summary of the first entry with the id `id` (the one references resolve to), through
+/// the checker's bucket of the id.
 pub(crate) fn summary_of<'db>(
     db: &'db dyn Db,
     catalogue: Catalogue,
     id: &str,
 ) -> Option<&'db EntrySummary> {
     let name = Name::new(db, id.to_string());
-    let entry = gapmine_check::db::index(db, catalogue).get(name)?.entry;
+    let entry = gapmine_check::db::resolve(db, catalogue, name)?.entry;
     file_summaries(db, entry.file(db))
         .iter()
         .find(|s| s.id == id && Some(s.kind) == entry.kind(db))
@@ -204,6 +246,8 @@ pub(crate) fn summary_of<'db>(
 pub struct Candidate {
     /// The id.
     pub id: String,
+    /// The entry's kind.
+    pub kind: gapmine_model::EntryKind,
     /// The entry's title.
     pub title: Option<String>,
     /// Title, kind and summary, in Markdown.
@@ -212,31 +256,39 @@ pub struct Candidate {
     pub deprecated: bool,
 }
 
-/// The ids of the entries of a kind, in catalogue order, each once, with their documentation:
-/// what completion offers where a reference expects that kind. Rebuilt when a summary of
-/// the catalogue changes, not on edits that leave every title, summary and id as they were.
+/// The completion candidates of a file's entries, in order, with their documentation rendered:
+/// per file, so an edit to a title or a summary renders one file's again.
 #[salsa::tracked(returns(ref))]
+pub fn file_candidates(db: &dyn Db, file: SourceFile) -> Vec<Candidate> {
+    file_summaries(db, file)
+        .iter()
+        .map(|summary| {
+            let mut documentation = String::new();
+            crate::hover::describe(summary, &mut documentation);
+            Candidate {
+                id: summary.id.clone(),
+                kind: summary.kind,
+                title: summary.title.clone(),
+                documentation,
+                deprecated: summary.deprecated,
+            }
+        })
+        .collect()
+}
+
+/// The ids of the entries of a kind, in catalogue order, each once, with their documentation:
+/// what completion offers where a reference expects that kind. Read from each included file's
+/// [`file_candidates`] at every call rather than cached catalogue-wide, so that no edit makes
+/// it rebuild the whole list: an edit re-renders at most its own file's candidates.
 pub fn id_candidates(
     db: &dyn Db,
     catalogue: Catalogue,
     kind: gapmine_model::EntryKind,
-) -> Vec<Candidate> {
+) -> impl Iterator<Item = &Candidate> {
     let mut seen = rustc_hash::FxHashSet::default();
-    let mut out = Vec::new();
-    for file in &included_files(db, catalogue).files {
-        for summary in file_summaries(db, *file) {
-            if summary.kind != kind || !seen.insert(summary.id.as_str()) {
-                continue;
-            }
-            let mut documentation = String::new();
-            crate::hover::describe(summary, &mut documentation);
-            out.push(Candidate {
-                id: summary.id.clone(),
-                title: summary.title.clone(),
-                documentation,
-                deprecated: summary.deprecated,
-            });
-        }
-    }
-    out
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(move |&file| file_candidates(db, file))
+        .filter(move |c| c.kind == kind && seen.insert(c.id.as_str()))
 }

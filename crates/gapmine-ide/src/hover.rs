@@ -8,7 +8,7 @@ use gapmine_model::EntryKind;
 use gapmine_syntax::{SyntaxKind, TextRange, ast};
 
 use crate::context::{self, IdRole, Spec};
-use crate::db::{EntrySummary, summary_of, uses};
+use crate::db::{EntrySummary, summary_of, uses_of};
 use crate::{FilePosition, Snap};
 
 /// What to show on hover, and the range it is about.
@@ -57,11 +57,7 @@ fn entry_markdown(snap: Snap<'_>, id: &str, role: IdRole) -> String {
     let mut out = String::new();
     describe(summary, &mut out);
     let name = gapmine_check::db::Name::new(db, id.to_string());
-    let referrers = uses(db, snap.catalogue)
-        .by_target
-        .get(&name)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let referrers: Vec<&crate::db::Use<'_>> = uses_of(db, snap.catalogue, name).collect();
     if !referrers.is_empty() {
         let listed: Vec<String> = referrers
             .iter()

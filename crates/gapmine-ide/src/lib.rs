@@ -158,7 +158,12 @@ impl AnalysisHost {
     /// A host over `db` (a test may pass a database with an event hook), with an empty manifest.
     pub fn new(db: CheckDatabase) -> AnalysisHost {
         let manifest = SourceFile::new(&db, MANIFEST.to_string(), String::new());
-        let catalogue = Catalogue::new(&db, manifest, Vec::new());
+        // The manifest's handle never changes, and the list of files is set with each change's
+        // durability: created durable, so that what reads the handle alone is not re-verified
+        // after every keystroke.
+        let catalogue = Catalogue::builder(manifest, Vec::new())
+            .durability(Durability::HIGH)
+            .new(&db);
         let history = db::HistoryInput::new(&db, None);
         AnalysisHost {
             db,

@@ -1,12 +1,12 @@
 //! Go to definition, find references and document highlight: from an id at the cursor (an
 //! entry's id or a reference to one) to its definitions and references across the catalogue.
 //!
-//! Definitions come from the checker's index, references from [`crate::db::uses`]; both are
-//! salsa-cached maps, so a request reads a few entries and parses (cached) the files it
-//! points into.
+//! Definitions come from the checker's bucket of the id ([`gapmine_check::db::definitions`]),
+//! references from the bucket of references to it ([`crate::db::uses_of`]); both salsa-cached
+//! per bucket, so a request reads a few entries and parses (cached) the files it points into.
 
 use gapmine_check::checks::Anchor;
-use gapmine_check::db::{Name, index};
+use gapmine_check::db::Name;
 use gapmine_check::source_map;
 use gapmine_check::{EntryNode, SourceFile, SyntaxPath, Target};
 use gapmine_model::EntryKind;
@@ -74,13 +74,7 @@ fn id_range(snap: Snap<'_>, entry: EntryNode<'_>, path: &SyntaxPath) -> (SourceF
 pub(crate) fn definitions(snap: Snap<'_>, text: &str) -> Vec<NavigationTarget> {
     let db = snap.db;
     let name = Name::new(db, text.to_string());
-    let index = index(db, snap.catalogue);
-    let Some(positions) = index.by_id.get(&name) else {
-        return Vec::new();
-    };
-    positions
-        .iter()
-        .filter_map(|&i| index.entries.get(i as usize))
+    gapmine_check::db::definitions(db, snap.catalogue, name)
         .map(|e| {
             let (file, focus_range) =
                 id_range(snap, e.entry, &SyntaxPath::new(&[], Target::Arg(0)));
@@ -105,10 +99,7 @@ pub(crate) fn definitions(snap: Snap<'_>, text: &str) -> Vec<NavigationTarget> {
 pub(crate) fn uses_of(snap: Snap<'_>, text: &str) -> Vec<FileRange> {
     let db = snap.db;
     let name = Name::new(db, text.to_string());
-    let Some(uses) = crate::db::uses(db, snap.catalogue).by_target.get(&name) else {
-        return Vec::new();
-    };
-    uses.iter()
+    crate::db::uses_of(db, snap.catalogue, name)
         .map(|u| {
             let (file, range) = id_range(snap, u.entry, &u.site.path);
             FileRange {

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use gapmine_check::db::{Name, index};
+use gapmine_check::db::Name;
 use gapmine_model::Id;
 use gapmine_syntax::edit;
 
@@ -79,7 +79,7 @@ pub(crate) fn rename(
         return Ok(change);
     }
     let taken = Name::new(snap.db, new_name.to_string());
-    if index(snap.db, snap.catalogue).by_id.contains_key(&taken) {
+    if gapmine_check::db::resolve(snap.db, snap.catalogue, taken).is_some() {
         let at = definitions(snap, new_name)
             .into_iter()
             .next()
