@@ -7,10 +7,11 @@
 //! cancels every snapshot taken before, and waits until their work has stopped. A request takes
 //! a snapshot under the lock and does its work on the blocking pool, so no request ever holds
 //! up an edit; a request whose snapshot an edit cancelled, or whose catalogue changed while it
-//! worked, answers `ContentModified`. Diagnostics are computed the same way after every change
-//! and published, in order, by one task, for every file whose diagnostics changed.
+//! worked, answers `ContentModified`. Diagnostics are computed the same way after every change,
+//! the edited file's first, and published, in order, by one task, for every file whose
+//! diagnostics changed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -105,9 +106,11 @@ impl Server {
     }
 
     /// Computes the diagnostics of the catalogue at `root` on a snapshot and publishes those of
-    /// every file whose diagnostics changed; nothing is published if another change came first
-    /// (its own diagnostics will be).
-    fn schedule_diagnostics(&self, state: &mut State, root: &Path) {
+    /// every file whose diagnostics changed, in batches: the file just edited (`first`) alone,
+    /// so that its diagnostics are not held up by the other 500; then the other open documents;
+    /// then every other file. A batch is published as soon as it is computed; once another
+    /// change has come, nothing more is (the later change's diagnostics will be).
+    fn schedule_diagnostics(&self, state: &mut State, root: &Path, first: Option<&str>) {
         let Some(catalogue) = state.catalogues.get(root) else {
             return;
         };
@@ -118,34 +121,47 @@ impl Server {
             not_utf8: catalogue.not_utf8.clone(),
             previous: catalogue.published.clone(),
             encoding: state.encoding,
+            first: first.map(str::to_owned),
         };
         let generation = catalogue.generation;
         let shared = self.state.clone();
         let publish = self.publish.clone();
-        let previous = job.previous.clone();
+        let mut expected = job.previous.clone();
         let root = job.root.clone();
-        // Started now, not in the task below: see `on_snapshot`.
-        let work = tokio::task::spawn_blocking(move || job.run());
+        let (batches, mut computed) = mpsc::unbounded_channel::<Batch>();
+        // Started now, not in the task below: see `on_snapshot`. It ends early, cancelled,
+        // when a change comes; a batch it had sent by then is still published.
+        tokio::task::spawn_blocking(move || job.run(&mut |batch| batches.send(batch).is_ok()));
         tokio::spawn(async move {
-            let Ok(Ok((next, changed))) = work.await else {
-                return;
-            };
-            let mut state = lock(&shared);
-            let state = &mut *state;
-            let Some(catalogue) = state.catalogues.get_mut(&root) else {
-                return;
-            };
-            if catalogue.generation != generation || !Arc::ptr_eq(&catalogue.published, &previous) {
-                return;
-            }
-            catalogue.published = Arc::new(next);
-            for (uri, diagnostics) in changed {
-                let version = state.documents.get(&uri).map(|d| d.version);
-                let _ = publish.send(lsp::PublishDiagnosticsParams {
-                    uri,
-                    diagnostics,
-                    version,
-                });
+            while let Some(batch) = computed.recv().await {
+                let mut state = lock(&shared);
+                let state = &mut *state;
+                let Some(catalogue) = state.catalogues.get_mut(&root) else {
+                    return;
+                };
+                // Another change came (its own diagnostics will be published), or another
+                // computation of this same state published first.
+                if catalogue.generation != generation
+                    || !Arc::ptr_eq(&catalogue.published, &expected)
+                {
+                    return;
+                }
+                let mut published = (*catalogue.published).clone();
+                for changed in batch.changed {
+                    let version = state.documents.get(&changed.uri).map(|d| d.version);
+                    if changed.diagnostics.is_empty() {
+                        published.remove(&changed.path);
+                    } else {
+                        published.insert(changed.path, changed.diagnostics);
+                    }
+                    let _ = publish.send(lsp::PublishDiagnosticsParams {
+                        uri: changed.uri,
+                        diagnostics: changed.converted,
+                        version,
+                    });
+                }
+                catalogue.published = Arc::new(published);
+                expected = catalogue.published.clone();
             }
         });
     }
@@ -194,8 +210,8 @@ impl Server {
         match document.home.clone() {
             Some((root, path)) => {
                 let text = document.file.text.to_string();
-                state.apply(&root, Change::set(path, text));
-                self.schedule_diagnostics(state, &root);
+                state.apply(&root, Change::set(path.clone(), text));
+                self.schedule_diagnostics(state, &root, Some(&path));
             }
             None => self.publish_standalone(document, state.encoding),
         }
@@ -207,7 +223,7 @@ impl Server {
         for folder in folders {
             let manifest = folder.join(MANIFEST);
             if let Some((root, _)) = state.home_of(&manifest) {
-                self.schedule_diagnostics(state, &root);
+                self.schedule_diagnostics(state, &root, None);
             }
         }
     }
@@ -318,62 +334,125 @@ struct DiagnosticsJob {
     not_utf8: HashMap<String, Diagnostic>,
     previous: Arc<HashMap<String, Vec<Diagnostic>>>,
     encoding: PositionEncoding,
+    /// The file just edited, computed and published before the others.
+    first: Option<String>,
 }
 
-type Published = (
-    HashMap<String, Vec<Diagnostic>>,
-    Vec<(Uri, Vec<lsp::Diagnostic>)>,
-);
+/// Some files' diagnostics that changed since they were last published.
+struct Batch {
+    changed: Vec<Changed>,
+}
+
+/// One file's new diagnostics.
+struct Changed {
+    path: String,
+    /// Its diagnostics (empty: none any more).
+    diagnostics: Vec<Diagnostic>,
+    /// Where to publish them.
+    uri: Uri,
+    /// What to publish.
+    converted: Vec<lsp::Diagnostic>,
+}
 
 impl DiagnosticsJob {
     /// Every file's diagnostics as `gapmine check` gives them (the manifest's and the included
-    /// files'; a file that is not UTF-8 first says so), and those that changed, converted.
-    fn run(self) -> Cancellable<Published> {
-        let mut next = HashMap::new();
+    /// files'; a file that is not UTF-8 first says so), in batches: the file just edited, the
+    /// other open documents, the rest (with the files no longer included, whose diagnostics
+    /// are cleared). Each batch holds the files whose diagnostics changed, converted, and goes
+    /// to `send` as soon as it is computed; the job stops when `send` says no one listens.
+    fn run(self, send: &mut dyn FnMut(Batch) -> bool) -> Cancellable<()> {
         let included = self.analysis.included_files()?;
-        for path in std::iter::once(MANIFEST).chain(included.iter().map(String::as_str)) {
-            let mut diagnostics: Vec<Diagnostic> =
-                self.not_utf8.get(path).cloned().into_iter().collect();
-            diagnostics.extend(self.analysis.file_diagnostics(path)?);
-            if !diagnostics.is_empty() {
-                next.insert(path.to_owned(), diagnostics);
+        let all: Vec<&str> = std::iter::once(MANIFEST)
+            .chain(included.iter().map(String::as_str))
+            .collect();
+        let checked: HashSet<&str> = all.iter().copied().collect();
+        let first: Vec<&str> = self
+            .first
+            .as_deref()
+            .filter(|path| checked.contains(path))
+            .into_iter()
+            .collect();
+        let mut open: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|path| self.open.contains_key(*path) && !first.contains(path))
+            .collect();
+        open.sort_unstable();
+        let mut rest: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|path| !first.contains(path) && !open.contains(path))
+            .collect();
+        // Files published before that the catalogue no longer includes: cleared.
+        let mut gone: Vec<&str> = self
+            .previous
+            .keys()
+            .map(String::as_str)
+            .filter(|path| !checked.contains(path))
+            .collect();
+        gone.sort_unstable();
+        rest.extend(gone);
+
+        let mut texts: HashMap<String, Option<FileText>> = HashMap::new();
+        for batch in [first, open, rest] {
+            if batch.is_empty() {
+                continue;
+            }
+            let mut changed = Vec::new();
+            for path in batch {
+                let mut diagnostics: Vec<Diagnostic> = Vec::new();
+                if checked.contains(path) {
+                    diagnostics.extend(self.not_utf8.get(path).cloned());
+                    diagnostics.extend(self.analysis.file_diagnostics(path)?);
+                }
+                let before = self.previous.get(path).map_or(&[][..], Vec::as_slice);
+                if diagnostics == before {
+                    continue;
+                }
+                let Some(uri) = uri_of(&self.root, path, &self.open) else {
+                    continue;
+                };
+                let converted = self.convert(path, &diagnostics, &mut texts);
+                changed.push(Changed {
+                    path: path.to_owned(),
+                    diagnostics,
+                    uri,
+                    converted,
+                });
+            }
+            if !changed.is_empty() && !send(Batch { changed }) {
+                break;
             }
         }
-        let mut changed: Vec<&str> = next
-            .keys()
-            .chain(self.previous.keys())
-            .map(String::as_str)
-            .filter(|path| next.get(*path) != self.previous.get(*path))
-            .collect();
-        changed.sort_unstable();
-        changed.dedup();
-        let mut texts: HashMap<String, Option<FileText>> = HashMap::new();
+        Ok(())
+    }
+
+    /// A file's diagnostics in the protocol's terms; `texts` keeps the texts of the files they
+    /// point into.
+    fn convert(
+        &self,
+        path: &str,
+        diagnostics: &[Diagnostic],
+        texts: &mut HashMap<String, Option<FileText>>,
+    ) -> Vec<lsp::Diagnostic> {
         let mut text_of = |path: &str| -> Option<FileText> {
             texts
                 .entry(path.to_owned())
                 .or_insert_with(|| self.analysis.file_text(path).map(FileText::new))
                 .clone()
         };
-        let mut out = Vec::new();
-        for path in changed {
-            let Some(uri) = uri_of(&self.root, path, &self.open) else {
-                continue;
-            };
-            let converted = match (next.get(path), text_of(path)) {
-                (Some(diagnostics), Some(file)) => diagnostics
-                    .iter()
-                    .map(|d| {
-                        to_proto::diagnostic(&file, d, self.encoding, &mut |other| {
-                            let uri = uri_of(&self.root, other, &self.open)?;
-                            Some((uri, text_of(other)?))
-                        })
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            out.push((uri, converted));
-        }
-        Ok((next, out))
+        let Some(file) = text_of(path) else {
+            return Vec::new();
+        };
+        diagnostics
+            .iter()
+            .map(|d| {
+                to_proto::diagnostic(&file, d, self.encoding, &mut |other| {
+                    let uri = uri_of(&self.root, other, &self.open)?;
+                    Some((uri, text_of(other)?))
+                })
+            })
+            .collect()
     }
 }
 
@@ -554,7 +633,7 @@ impl LanguageServer for Server {
                             catalogue.published = Arc::new(published);
                         }
                     }
-                    self.schedule_diagnostics(state, &root);
+                    self.schedule_diagnostics(state, &root, None);
                 }
                 None => self.clear_diagnostics(uri),
             }
@@ -588,7 +667,7 @@ impl LanguageServer for Server {
             roots.sort();
             roots.dedup();
             for root in roots {
-                self.schedule_diagnostics(state, &root);
+                self.schedule_diagnostics(state, &root, None);
             }
         }
         self.flush_log().await;

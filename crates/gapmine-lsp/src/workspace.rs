@@ -142,7 +142,13 @@ impl State {
             generation: 0,
             published: Arc::default(),
         };
-        let mut change = Change::default();
+        // Files on disk change seldom while the editor types (a checkout, a generator): set
+        // durable, so that after a keystroke salsa knows their results still hold without
+        // walking each file's queries again. The open documents' texts are set LOW.
+        let mut change = Change {
+            durable: true,
+            ..Change::default()
+        };
         let files = std::iter::once((MANIFEST.to_owned(), root.join(MANIFEST))).chain(walk.files);
         for (relative, path) in files {
             let text = self.read(&mut catalogue, &relative, &path);
@@ -307,7 +313,7 @@ impl State {
         let relative = gapmine_load::relative_path(&root, path)?;
         let mut catalogue = self.catalogues.remove(&root)?;
         if !catalogue.open.contains_key(&relative) {
-            let change = if exists && path.is_file() {
+            let mut change = if exists && path.is_file() {
                 let text = self.read(&mut catalogue, &relative, path);
                 Change::set(relative, text)
             } else {
@@ -321,6 +327,8 @@ impl State {
                     }
                 }
             };
+            // A file on disk, as when the catalogue was loaded.
+            change.durable = true;
             catalogue.host.apply_change(change);
             catalogue.generation += 1;
         }
