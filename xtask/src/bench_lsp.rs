@@ -15,11 +15,15 @@
 //!   the answer;
 //! - **memory**: the server's resident set at the end, and its peak.
 //!
-//! Figures are the median and the 99th percentile.
+//! Figures are the median and the 99th percentile. `--server PATH` benchmarks another build of
+//! `gapmine` (an older one, to compare side by side) instead of building this one.
+//!
+//! Every wait has a deadline: an answer or a publication that does not come within
+//! [`PATIENCE`] stops the benchmark with what it was waiting for, never a hang.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -33,14 +37,19 @@ use crate::{synth, workspace_root};
 /// Samples of each kind.
 const SAMPLES: usize = 201;
 
-/// How long any one answer may take before the benchmark gives up.
-const PATIENCE: Duration = Duration::from_secs(60);
+/// How long the benchmark waits for any one answer or publication before it stops and says
+/// what it was waiting for.
+const PATIENCE: Duration = Duration::from_secs(30);
 
-pub(crate) fn run() -> anyhow::Result<()> {
+/// Runs the benchmark on `server` (a `gapmine` binary), or on this workspace's, built first.
+pub(crate) fn run(server: Option<PathBuf>) -> anyhow::Result<()> {
     let dir = workspace_root().join("target/bench-data/lsp");
     let files = write_catalogue(&dir)?;
     let dir = dir.canonicalize()?;
-    let binary = build_cli()?;
+    let binary = match server {
+        Some(binary) => binary,
+        None => build_cli()?,
+    };
     let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
 
     let summary = SummaryEdit::find(&files)?;
@@ -59,7 +68,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
     let mut server = Server::start(&binary, &dir)?;
     let started = Instant::now();
-    server.request(
+    let (_, initialized) = server.request(
         "initialize",
         json!({
             "processId": std::process::id(),
@@ -80,6 +89,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
     let hover = json!({"textDocument": {"uri": uri}, "position": id_at});
     server.request("textDocument/hover", hover.clone())?;
     let ready = started.elapsed();
+    let capabilities = initialized["capabilities"]
+        .as_object()
+        .map(|c| c.keys().cloned().collect::<Vec<_>>().join(", "))
+        .unwrap_or_default();
 
     // A reference to break and mend: the first `caught-by` of the file.
     let caught_by = "caught-by \"";
@@ -94,7 +107,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         let broken = i % 2 == 0;
         let new = if broken { &broken_text } else { &text };
         let sent = server.change(&uri, version, new)?;
-        let published = server.wait_for(|m| {
+        let published = server.wait_for("the edited file's diagnostics", |m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri.as_str()
                 && m["params"]["version"] == version
@@ -105,7 +118,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     if SAMPLES % 2 == 1 {
         version += 1;
         server.change(&uri, version, &text)?;
-        server.wait_for(|m| {
+        server.wait_for("the edited file's diagnostics", |m| {
             m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
         })?;
     }
@@ -115,34 +128,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
         version += 1;
         let renamed = i % 2 == 0;
         let sent = server.change(&uri, version, &rename.text(renamed))?;
-        let mut waiting = referrers.clone();
-        let mut last = sent;
-        while !waiting.is_empty() {
-            let message = server.next()?;
-            if message.1["method"] == "textDocument/publishDiagnostics" {
-                let params = &message.1["params"];
-                let dangling = params["diagnostics"]
-                    .as_array()
-                    .is_some_and(|d| d.iter().any(|d| d["code"] == "dangling-reference"));
-                if dangling == renamed
-                    && let Some(uri) = params["uri"].as_str()
-                    && waiting.remove(uri)
-                {
-                    last = message.0;
-                }
-            }
-        }
+        let last = server.referrers_published(&referrers, renamed)?;
         renames.push(last.duration_since(sent));
     }
     if SAMPLES % 2 == 1 {
         version += 1;
         server.change(&uri, version, &text)?;
-        server.wait_for(|m| {
-            m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["diagnostics"]
-                    .as_array()
-                    .is_some_and(|d| d.is_empty())
-        })?;
+        server.referrers_published(&referrers, false)?;
     }
 
     // Requests, each right after a keystroke.
@@ -200,6 +192,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "initialize, open a file and answer a first hover (the catalogue read and checked): {}",
         ms(ready)
     );
+    println!("capabilities announced: {capabilities}");
     println!();
     println!("| what | median | p99 | target (p99) |");
     println!("| --- | --- | --- | --- |");
@@ -255,7 +248,7 @@ fn ms(duration: Duration) -> String {
     }
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
@@ -357,13 +350,18 @@ impl Server {
         )
     }
 
-    /// The next message; a request of the server's is answered with `null` on the way.
-    fn next(&mut self) -> anyhow::Result<(Instant, Value)> {
+    /// The next message, if one comes before `deadline`; a request of the server's is answered
+    /// with `null` on the way.
+    fn next(&mut self, deadline: Instant) -> anyhow::Result<Option<(Instant, Value)>> {
         loop {
-            let (arrived, message) = self
-                .messages
-                .recv_timeout(PATIENCE)
-                .context("the server stopped answering")?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (arrived, message) = match self.messages.recv_timeout(left) {
+                Ok(message) => message,
+                Err(mpsc::RecvTimeoutError::Timeout) => return Ok(None),
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    bail!("the server closed its output (it exited or crashed)")
+                }
+            };
             if message.get("method").is_some()
                 && let Some(id) = message.get("id")
             {
@@ -371,7 +369,7 @@ impl Server {
                 self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}))?;
                 continue;
             }
-            return Ok((arrived, message));
+            return Ok(Some((arrived, message)));
         }
     }
 
@@ -381,8 +379,11 @@ impl Server {
         let id = self.next_id;
         let sent =
             self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))?;
+        let deadline = sent + PATIENCE;
         loop {
-            let (arrived, message) = self.next()?;
+            let Some((arrived, message)) = self.next(deadline)? else {
+                bail!("no answer to `{method}` within {PATIENCE:?}");
+            };
             if message.get("method").is_none() && message["id"] == id {
                 if let Some(error) = message.get("error") {
                     bail!("{method} failed: {error}");
@@ -392,14 +393,62 @@ impl Server {
         }
     }
 
-    /// Waits for a message `done` accepts; returns when it arrived.
-    fn wait_for(&mut self, done: impl Fn(&Value) -> bool) -> anyhow::Result<Instant> {
+    /// Waits for a message `done` accepts (`what`, for the error); returns when it arrived.
+    fn wait_for(&mut self, what: &str, done: impl Fn(&Value) -> bool) -> anyhow::Result<Instant> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut others = 0;
         loop {
-            let (arrived, message) = self.next()?;
+            let Some((arrived, message)) = self.next(deadline)? else {
+                bail!("no {what} within {PATIENCE:?} ({others} other messages came meanwhile)");
+            };
             if done(&message) {
                 return Ok(arrived);
             }
+            others += 1;
         }
+    }
+
+    /// Waits until each of `referrers` (URIs) has had diagnostics published that have a
+    /// `dangling-reference` (`dangling`) or none; returns when the last of them arrived.
+    fn referrers_published(
+        &mut self,
+        referrers: &HashSet<String>,
+        dangling: bool,
+    ) -> anyhow::Result<Instant> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut waiting = referrers.clone();
+        let mut last = Instant::now();
+        while !waiting.is_empty() {
+            let Some((arrived, message)) = self.next(deadline)? else {
+                let mut left: Vec<&String> = waiting.iter().collect();
+                left.sort();
+                bail!(
+                    "{} of the {} files that refer to the renamed failure mode had no diagnostics \
+                     published {} a dangling reference within {PATIENCE:?}: {}",
+                    left.len(),
+                    referrers.len(),
+                    if dangling { "with" } else { "without" },
+                    left.iter()
+                        .take(5)
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            };
+            if message["method"] == "textDocument/publishDiagnostics" {
+                let params = &message["params"];
+                let has = params["diagnostics"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().any(|d| d["code"] == "dangling-reference"));
+                if has == dangling
+                    && let Some(uri) = params["uri"].as_str()
+                    && waiting.remove(uri)
+                {
+                    last = arrived;
+                }
+            }
+        }
+        Ok(last)
     }
 
     /// The resident set and its peak, in bytes, from /proc.

@@ -44,11 +44,12 @@ commands:
       Time the editor features of gapmine-ide (hover, completion, definition, references,
       diagnostics, semantic tokens, …) on the checker benchmark's catalogue, each request right
       after an edit: median and 99th percentile. Builds and runs itself in release mode.
-  bench lsp
+  bench lsp [--server PATH]
       Drive `gapmine lsp` over stdio as an editor does, on the checker benchmark's catalogue:
       the time until diagnostics are published after a one-entry edit, completion, hover,
       definition and references after a keystroke (median and 99th percentile), the server's
-      resident memory. Builds and runs itself (and `gapmine`) in release mode.
+      resident memory. Builds and runs itself (and `gapmine`) in release mode; `--server`
+      drives another `gapmine` binary instead (an older build, to compare side by side).
   bench match [--runs N] [--size-mb N]
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
@@ -132,6 +133,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let mut profile = None;
             let mut durable = false;
             let mut runs = None;
+            let mut server = None;
             let mut options = bench::Options {
                 runs: 7,
                 conformance: workspace_root().join("../shared/kdl-spec-tests/test_cases/input"),
@@ -158,6 +160,16 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                         });
                     }
                     "--durable" if what == "check" => durable = true,
+                    "--server" if what == "lsp" => {
+                        let path = rest.next().context("`--server` needs a `gapmine` binary")?;
+                        let path = PathBuf::from(path);
+                        anyhow::ensure!(
+                            path.is_file(),
+                            "`--server {}`: no such file",
+                            path.display()
+                        );
+                        server = Some(path.canonicalize()?);
+                    }
                     "--conformance" if what == "parse" => {
                         let dir = rest.next().context("`--conformance` needs a folder")?;
                         options.conformance = PathBuf::from(dir);
@@ -173,7 +185,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             if what == "ide" {
                 bench_ide::run()?;
             } else if what == "lsp" {
-                bench_lsp::run()?;
+                bench_lsp::run(server)?;
             } else if what == "check" {
                 match profile {
                     Some(edit) => {
