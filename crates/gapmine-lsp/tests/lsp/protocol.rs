@@ -142,6 +142,37 @@ fn an_edit_in_one_file_updates_the_diagnostics_of_an_unopened_file_read_from_dis
 }
 
 #[test]
+fn the_edited_file_has_its_diagnostics_published_before_the_other_files() {
+    runtime().block_on(async {
+        let workspace = catalogue();
+        let (mut client, _) = opened(&workspace, false).await;
+        let modes = workspace.uri("modes.kdl");
+        let fixes = workspace.uri("fixes.kdl");
+        let seen = client.notifications.len();
+        // One edit that changes both files' diagnostics: the failure mode renamed (fixes.kdl's
+        // `resolves` dangles) and its own `caught-by` misspelt.
+        let edited = MODES
+            .replace("\"missing-null-check\"", "\"missing-nil-check\"")
+            .replace("\"unit-tests\"", "\"unit-testz\"");
+        client.change(&modes, 2, &edited).await;
+        client
+            .wait_for("both files' dangling references", |c| {
+                c.codes(&fixes) == ["dangling-reference"]
+                    && c.codes(&modes).contains(&"dangling-reference".to_owned())
+            })
+            .await;
+        let published: Vec<&str> = client.notifications[seen..]
+            .iter()
+            .filter(|(method, _)| method == "textDocument/publishDiagnostics")
+            .filter_map(|(_, params)| params["uri"].as_str())
+            .collect();
+        // fixes.kdl sorts first, yet the edited file comes first: it is computed alone.
+        assert_eq!(published, [modes.as_str(), fixes.as_str()]);
+        client.shutdown().await;
+    });
+}
+
+#[test]
 fn diagnostics_carry_the_version_of_the_open_document_and_a_failing_example_its_span() {
     runtime().block_on(async {
         let workspace = catalogue();
