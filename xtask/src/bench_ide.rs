@@ -178,7 +178,12 @@ pub(crate) fn run() -> anyhow::Result<()> {
             "≤ 10 ms",
             &mut host,
             &mut typing_counted,
-            &|a| a.completions(&completion_at(counter.get())).unwrap().len(),
+            &|a| {
+                a.completions(&completion_at(counter.get()))
+                    .unwrap()
+                    .items
+                    .len()
+            },
         )?;
     }
     let mut summary_typed = |host: &mut AnalysisHost, i: usize| {

@@ -11,7 +11,7 @@ use gapmine_syntax::ast::{self, Entry};
 use gapmine_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, SyntaxTree, TextRange, TokenAtOffset};
 
 use crate::context;
-use crate::db::id_candidates;
+use crate::db::{Candidate, id_candidates};
 use crate::hover::{node_doc, prop_doc};
 use crate::symbols::fuzzy_score;
 use crate::{FilePosition, Snap};
@@ -34,6 +34,22 @@ pub struct CompletionItem {
     /// The text that replaces it.
     pub insert_text: String,
 }
+
+/// What completion answers at a position.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Completions {
+    /// The completions, in the order to show them.
+    pub items: Vec<CompletionItem>,
+    /// Whether ids that match what was typed were left out ([`ID_COMPLETION_LIMIT`]): the
+    /// editor should ask again as more of the id is typed.
+    pub incomplete: bool,
+}
+
+/// The most ids offered at once, best matches first (an id that holds what was typed, then
+/// one that holds its letters in order; earlier matches first, then catalogue order). A large
+/// catalogue has thousands of ids of a kind; an editor shows a screenful, and asks again as
+/// more of the id is typed.
+pub const ID_COMPLETION_LIMIT: usize = 100;
 
 /// What a completion is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,7 +95,13 @@ enum Position<'a> {
     },
 }
 
-pub(crate) fn completions(snap: Snap<'_>, position: &FilePosition) -> Vec<CompletionItem> {
+pub(crate) fn completions(snap: Snap<'_>, position: &FilePosition) -> Completions {
+    let mut incomplete = false;
+    let items = items(snap, position, &mut incomplete);
+    Completions { items, incomplete }
+}
+
+fn items(snap: Snap<'_>, position: &FilePosition, incomplete: &mut bool) -> Vec<CompletionItem> {
     let Some(file) = snap.file(&position.path) else {
         return Vec::new();
     };
@@ -110,7 +132,7 @@ pub(crate) fn completions(snap: Snap<'_>, position: &FilePosition) -> Vec<Comple
                 let text = tree.text();
                 let start = (range.start as usize).min(position.offset as usize);
                 let typed = text[start..position.offset as usize].trim_start_matches('"');
-                ids(snap, node, kind, range, quoted, typed, &mut out);
+                *incomplete = ids(snap, node, kind, range, quoted, typed, &mut out);
             }
             if let Some(Ty::Enum(values)) = spec.node_spec().map(|s| s.arg_ty) {
                 enum_values(values, range, quoted, &mut out);
@@ -325,7 +347,8 @@ fn quote(value: &str, quoting: Quoting) -> String {
 }
 
 /// Ids of entries of `kind` that match what was typed, except the entry's own and those the
-/// node already lists.
+/// node already lists: the best [`ID_COMPLETION_LIMIT`] of them. Returns whether some were
+/// left out.
 fn ids(
     snap: Snap<'_>,
     node: ast::Node<'_>,
@@ -334,7 +357,7 @@ fn ids(
     quoting: Quoting,
     typed: &str,
     out: &mut Vec<CompletionItem>,
-) {
+) -> bool {
     let listed: Vec<String> = node
         .arguments()
         .filter(|a| {
@@ -348,13 +371,15 @@ fn ids(
         .next()
         .and_then(|a| a.value()?.as_string().map(|s| s.into_owned()));
     let typed = typed.to_lowercase();
-    for candidate in id_candidates(snap.db, snap.catalogue, kind) {
-        if listed.contains(&candidate.id)
-            || own.as_deref() == Some(candidate.id.as_str())
-            || fuzzy_score(&typed, &candidate.id).is_none()
-        {
-            continue;
-        }
+    let mut matches: Vec<(u32, &Candidate)> = id_candidates(snap.db, snap.catalogue, kind)
+        .filter(|c| !listed.contains(&c.id) && own.as_deref() != Some(c.id.as_str()))
+        .filter_map(|c| Some((fuzzy_score(&typed, &c.id)?, c)))
+        .collect();
+    // Stable: equal scores keep catalogue order.
+    matches.sort_by_key(|(score, _)| *score);
+    let incomplete = matches.len() > ID_COMPLETION_LIMIT;
+    matches.truncate(ID_COMPLETION_LIMIT);
+    for (_, candidate) in matches {
         out.push(CompletionItem {
             label: candidate.id.clone(),
             kind: CompletionKind::Id(kind),
@@ -365,6 +390,7 @@ fn ids(
             insert_text: quote(&candidate.id, quoting),
         });
     }
+    incomplete
 }
 
 fn enum_values(values: &[&str], range: TextRange, quoting: Quoting, out: &mut Vec<CompletionItem>) {

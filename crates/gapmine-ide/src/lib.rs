@@ -61,7 +61,7 @@ use salsa::{Durability, Setter};
 
 pub use assists::{Assist, AssistKind};
 pub use code_lens::{CodeLens, CodeLensKind};
-pub use completion::{CompletionItem, CompletionKind};
+pub use completion::{CompletionItem, CompletionKind, Completions, ID_COMPLETION_LIMIT};
 pub use gapmine_check::{Code, Diagnostic, Label, Severity};
 pub use gapmine_model::EntryKind;
 pub use gapmine_syntax::TextRange;
@@ -334,8 +334,9 @@ impl Analysis {
     }
 
     /// The completions at `position`: ids where a reference is expected (of the expected
-    /// kind), node names valid in the block, property names valid on the node, enum values.
-    pub fn completions(&self, position: &FilePosition) -> Cancellable<Vec<CompletionItem>> {
+    /// kind; the best [`ID_COMPLETION_LIMIT`], the list marked incomplete when there are more),
+    /// node names valid in the block, property names valid on the node, enum values.
+    pub fn completions(&self, position: &FilePosition) -> Cancellable<Completions> {
         self.with_snap(|snap| completion::completions(snap, position))
     }
 

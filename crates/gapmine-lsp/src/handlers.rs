@@ -94,8 +94,9 @@ pub fn completion(
     snapshot: &Snapshot,
     at: lsp::Position,
 ) -> Cancellable<Option<lsp::CompletionResponse>> {
-    let items = snapshot.analysis.completions(&position(snapshot, at))?;
-    let items: Vec<lsp::CompletionItem> = items
+    let completions = snapshot.analysis.completions(&position(snapshot, at))?;
+    let items: Vec<lsp::CompletionItem> = completions
+        .items
         .into_iter()
         .enumerate()
         .map(|(i, item)| lsp::CompletionItem {
@@ -126,7 +127,18 @@ pub fn completion(
             ..lsp::CompletionItem::default()
         })
         .collect();
-    Ok((!items.is_empty()).then_some(lsp::CompletionResponse::Array(items)))
+    if items.is_empty() {
+        return Ok(None);
+    }
+    // An incomplete list (more ids match than are sent) is asked for again as the user types.
+    Ok(Some(if completions.incomplete {
+        lsp::CompletionResponse::List(lsp::CompletionList {
+            is_incomplete: true,
+            items,
+        })
+    } else {
+        lsp::CompletionResponse::Array(items)
+    }))
 }
 
 pub fn hover(snapshot: &Snapshot, at: lsp::Position) -> Cancellable<Option<lsp::Hover>> {

@@ -8,7 +8,7 @@ use crate::fixture::fixture;
 fn complete(text: &str) -> String {
     let f = fixture(text);
     let position = f.position();
-    let items = f.host.analysis().completions(&position).unwrap();
+    let items = f.host.analysis().completions(&position).unwrap().items;
     let file = f.text(&position.path);
     items
         .iter()
@@ -106,7 +106,7 @@ fn ids_come_with_title_and_summary() {
     }
     "#,
     ));
-    let items = f.host.analysis().completions(&f.position()).unwrap();
+    let items = f.host.analysis().completions(&f.position()).unwrap().items;
     let flaky = items.iter().find(|i| i.label == "flaky-test").unwrap();
     assert_eq!(flaky.detail.as_deref(), Some("Flaky test"));
     assert_eq!(
@@ -261,4 +261,38 @@ fn manifest_children() {
     threshold [node] "" -> "threshold"
     priority [node] "" -> "priority"
     "#);
+}
+
+#[test]
+fn ids_are_offered_best_first_at_most_a_hundred_and_the_list_says_when_more_match() {
+    let mut text =
+        String::from("intervention \"retry\" {\n    title \"Retry\"\n    resolves \"$0\"\n}\n");
+    for i in 0..150 {
+        text.push_str(&format!(
+            "failure-mode \"fault-{i:03}\" {{\n    title \"Fault {i}\"\n}}\n"
+        ));
+    }
+    text.push_str("failure-mode \"t-9\" {\n    title \"T\"\n}\n");
+    let all = fixture(&text);
+    let completions = all.host.analysis().completions(&all.position()).unwrap();
+    assert_eq!(completions.items.len(), gapmine_ide::ID_COMPLETION_LIMIT);
+    assert!(completions.incomplete);
+
+    let complete = |typed: &str| {
+        let f = fixture(&text.replace("resolves \"$0\"", &format!("resolves \"{typed}$0\"")));
+        let completions = f.host.analysis().completions(&f.position()).unwrap();
+        let labels: Vec<String> = completions.items.into_iter().map(|i| i.label).collect();
+        (labels, completions.incomplete)
+    };
+    // `t-9` holds what was typed from its start: before the `fault-…` that hold it further
+    // in, which keep catalogue order among themselves; 151 match, 100 are offered.
+    let (labels, incomplete) = complete("t-");
+    assert_eq!(&labels[..3], ["t-9", "fault-000", "fault-001"]);
+    assert_eq!(labels.len(), gapmine_ide::ID_COMPLETION_LIMIT);
+    assert!(incomplete);
+    // Typing on narrows the list until it is whole: substrings first, scattered letters after.
+    let (labels, incomplete) = complete("t-14");
+    assert_eq!(&labels[..2], ["fault-140", "fault-141"]);
+    assert!(labels.contains(&"fault-104".to_owned()), "{labels:?}");
+    assert!(!incomplete, "{labels:?}");
 }

@@ -261,6 +261,7 @@ fn answers(host: &AnalysisHost, path: &str, text: &str) -> String {
     let completions: Vec<String> = analysis
         .completions(&at("caught-by \"", "caught-by \"".len()))
         .unwrap()
+        .items
         .into_iter()
         .map(|c| format!("{} {:?}", c.label, c.documentation))
         .collect();
