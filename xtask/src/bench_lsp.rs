@@ -168,8 +168,13 @@ pub(crate) fn run(server: Option<PathBuf>) -> anyhow::Result<()> {
             samples.push(elapsed);
             answer = result;
         }
-        let items = answer.as_array().map_or(1, Vec::len);
-        request_rows.push((*name, samples, items));
+        // An array, or a completion list (`{isIncomplete, items}`) when more items match.
+        let items = answer
+            .as_array()
+            .or_else(|| answer["items"].as_array())
+            .map_or(1, Vec::len);
+        let incomplete = answer["isIncomplete"] == true;
+        request_rows.push((*name, samples, items, incomplete));
     }
 
     let (rss, peak) = server.memory()?;
@@ -209,13 +214,16 @@ pub(crate) fn run(server: Option<PathBuf>) -> anyhow::Result<()> {
         &renames,
         "≤ 20 ms",
     );
-    for (name, samples, items) in &request_rows {
+    for (name, samples, items, incomplete) in &request_rows {
         let target = if *name == "completion" || *name == "hover" {
             "≤ 10 ms"
         } else {
             "—"
         };
         let what = match *name {
+            "completion" if *incomplete => {
+                format!("completion after a keystroke ({items} items, marked incomplete)")
+            }
             "completion" => format!("completion after a keystroke ({items} items)"),
             "references" => format!("references after a keystroke ({items} locations)"),
             other => format!("{other} after a keystroke"),
