@@ -586,6 +586,9 @@ pub fn file_signals(db: &dyn Db, file: SourceFile) -> Vec<gapmine_model::Failure
                 },
                 probes: Vec::new(),
                 examples: Vec::new(),
+                // Read by checks, not by the matcher: a `caught-by` edit must not recompile it.
+                caught_by: None,
+                layer: None,
                 ..fm.clone()
             }),
             _ => None,

@@ -397,3 +397,47 @@ fn files_that_are_not_durable_are_looked_into_after_every_keystroke() {
     // The twelve files of failure modes, the controls and the manifest.
     assert_eq!(looked, MODE_FILES + 2, "{validated:#?}");
 }
+
+#[test]
+fn a_caught_by_edit_does_not_compile_the_matcher_again() {
+    // Each failure mode gets an example its phrase matches, so that a file's diagnostics need
+    // the compiled matcher.
+    let files: Vec<(String, String)> = many_files()
+        .into_iter()
+        .map(|(path, text)| {
+            let Some(at) = text.find("phrase \"") else {
+                return (path, text);
+            };
+            let phrase = text[at + 8..].split('"').next().unwrap().to_owned();
+            let examples = format!(
+                "    examples {{\n        matches \"a {phrase} here\"\n    }}\n    signals {{"
+            );
+            (path, text.replacen("    signals {", &examples, 1))
+        })
+        .collect();
+    let mut logged = Logged::load(&files, true);
+    let diagnostics = logged.host.analysis().diagnostics().unwrap();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let path = "modes-01.kdl";
+    let text = files.iter().find(|(p, _)| p == path).unwrap().1.clone();
+    // The first keystroke in a file read from disk makes it volatile: what was computed from
+    // it is computed again once (salsa does not backdate a result that became less durable).
+    let text = text.replacen("Way 1 things", "Way 1 thing", 1);
+    logged.host.apply_change(Change::set(path, text.clone()));
+    logged.host.analysis().file_diagnostics(path).unwrap();
+    let edited = text.replacen("caught-by \"review\"", "caught-by \"canary\"", 1);
+    for text in [&edited, &text] {
+        logged.host.apply_change(Change::set(path, text.clone()));
+        logged.take_keyed();
+        logged.host.analysis().file_diagnostics(path).unwrap();
+        let (executed, _) = logged.take_keyed();
+        assert!(of(&executed, "matcher").is_empty(), "{executed:#?}");
+    }
+    // A signal edit does.
+    let text = text.replacen("phrase \"fault 1\"", "phrase \"fault one\"", 1);
+    logged.host.apply_change(Change::set(path, text));
+    logged.take_keyed();
+    logged.host.analysis().file_diagnostics(path).unwrap();
+    let (executed, _) = logged.take_keyed();
+    assert_eq!(of(&executed, "matcher"), ["matcher(catalogue)"]);
+}
