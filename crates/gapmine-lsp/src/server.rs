@@ -106,62 +106,43 @@ impl Server {
     }
 
     /// Computes the diagnostics of the catalogue at `root` on a snapshot and publishes those of
-    /// every file whose diagnostics changed, in batches: the file just edited (`first`) alone,
-    /// so that its diagnostics are not held up by the other 500; then the other open documents;
-    /// then every other file. A batch is published as soon as it is computed; once another
-    /// change has come, nothing more is (the later change's diagnostics will be).
+    /// every file whose diagnostics changed. After an edit (`first`, the file just edited), the
+    /// edited file's come first, alone, then the other open documents': so that they are not
+    /// held up by the other 500 files; the other files' follow [`REST_DELAY`] later, if no
+    /// other change came meanwhile, so that a burst of typing (and the requests that come with
+    /// it) does not share the machine with checking the whole catalogue after each keystroke.
+    /// Without `first`, every file's are computed at once. A batch is published as soon as it
+    /// is computed; once another change has come, nothing more is (the later change's
+    /// diagnostics will be).
     fn schedule_diagnostics(&self, state: &mut State, root: &Path, first: Option<&str>) {
-        let Some(catalogue) = state.catalogues.get(root) else {
+        let Some(first) = first else {
+            start_diagnostics(&self.state, &self.publish, state, root, None, Part::All);
             return;
         };
-        let job = DiagnosticsJob {
-            analysis: catalogue.host.analysis(),
-            root: root.to_path_buf(),
-            open: catalogue.open.clone(),
-            not_utf8: catalogue.not_utf8.clone(),
-            previous: catalogue.published.clone(),
-            encoding: state.encoding,
-            first: first.map(str::to_owned),
+        start_diagnostics(
+            &self.state,
+            &self.publish,
+            state,
+            root,
+            Some(first),
+            Part::Edited,
+        );
+        let Some(generation) = state.catalogues.get(root).map(|c| c.generation) else {
+            return;
         };
-        let generation = catalogue.generation;
         let shared = self.state.clone();
         let publish = self.publish.clone();
-        let mut expected = job.previous.clone();
-        let root = job.root.clone();
-        let (batches, mut computed) = mpsc::unbounded_channel::<Batch>();
-        // Started now, not in the task below: see `on_snapshot`. It ends early, cancelled,
-        // when a change comes; a batch it had sent by then is still published.
-        tokio::task::spawn_blocking(move || job.run(&mut |batch| batches.send(batch).is_ok()));
-        tokio::spawn(async move {
-            while let Some(batch) = computed.recv().await {
-                let mut state = lock(&shared);
-                let state = &mut *state;
-                let Some(catalogue) = state.catalogues.get_mut(&root) else {
-                    return;
-                };
-                // Another change came (its own diagnostics will be published), or another
-                // computation of this same state published first.
-                if catalogue.generation != generation
-                    || !Arc::ptr_eq(&catalogue.published, &expected)
-                {
-                    return;
-                }
-                let mut published = (*catalogue.published).clone();
-                for changed in batch.changed {
-                    let version = state.documents.get(&changed.uri).map(|d| d.version);
-                    if changed.diagnostics.is_empty() {
-                        published.remove(&changed.path);
-                    } else {
-                        published.insert(changed.path, changed.diagnostics);
-                    }
-                    let _ = publish.send(lsp::PublishDiagnosticsParams {
-                        uri: changed.uri,
-                        diagnostics: changed.converted,
-                        version,
-                    });
-                }
-                catalogue.published = Arc::new(published);
-                expected = catalogue.published.clone();
+        let root = root.to_path_buf();
+        // On the blocking pool: the wait holds no snapshot, so it never holds up an edit.
+        tokio::task::spawn_blocking(move || {
+            std::thread::sleep(REST_DELAY);
+            let mut state = lock(&shared);
+            let unchanged = state
+                .catalogues
+                .get(&root)
+                .is_some_and(|c| c.generation == generation);
+            if unchanged {
+                start_diagnostics(&shared, &publish, &mut state, &root, None, Part::Rest);
             }
         });
     }
@@ -285,6 +266,87 @@ impl Server {
     }
 }
 
+/// How long after an edit the files other than the open ones have their diagnostics computed,
+/// if no other change came meanwhile.
+const REST_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Which files a diagnostics job computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The file just edited, then the other open documents.
+    Edited,
+    /// Every file but the open documents (and the files no longer included, to clear them).
+    Rest,
+    /// Every file.
+    All,
+}
+
+/// Starts a diagnostics job on a snapshot of the catalogue at `root`, and the task that
+/// publishes what it computes (see [`Server::schedule_diagnostics`]).
+fn start_diagnostics(
+    shared: &Arc<Mutex<State>>,
+    publish: &mpsc::UnboundedSender<lsp::PublishDiagnosticsParams>,
+    state: &mut State,
+    root: &Path,
+    first: Option<&str>,
+    part: Part,
+) {
+    let Some(catalogue) = state.catalogues.get(root) else {
+        return;
+    };
+    let job = DiagnosticsJob {
+        analysis: catalogue.host.analysis(),
+        root: root.to_path_buf(),
+        open: catalogue.open.clone(),
+        not_utf8: catalogue.not_utf8.clone(),
+        previous: catalogue.published.clone(),
+        encoding: state.encoding,
+        first: first.map(str::to_owned),
+        part,
+    };
+    let generation = catalogue.generation;
+    let shared = shared.clone();
+    let publish = publish.clone();
+    let root = job.root.clone();
+    let (batches, mut computed) = mpsc::unbounded_channel::<Batch>();
+    // Started now, not in the task below: see `on_snapshot`. It ends early, cancelled, when a
+    // change comes; a batch it had sent by then is still published.
+    tokio::task::spawn_blocking(move || job.run(&mut |batch| batches.send(batch).is_ok()));
+    tokio::spawn(async move {
+        while let Some(batch) = computed.recv().await {
+            let mut state = lock(&shared);
+            let state = &mut *state;
+            let Some(catalogue) = state.catalogues.get_mut(&root) else {
+                return;
+            };
+            // Another change came: its own diagnostics will be published.
+            if catalogue.generation != generation {
+                return;
+            }
+            let mut published = (*catalogue.published).clone();
+            for changed in batch.changed {
+                // Another job on the same state may have published these already.
+                let now = published.get(&changed.path).map_or(&[][..], Vec::as_slice);
+                if now == changed.diagnostics.as_slice() {
+                    continue;
+                }
+                let version = state.documents.get(&changed.uri).map(|d| d.version);
+                if changed.diagnostics.is_empty() {
+                    published.remove(&changed.path);
+                } else {
+                    published.insert(changed.path, changed.diagnostics);
+                }
+                let _ = publish.send(lsp::PublishDiagnosticsParams {
+                    uri: changed.uri,
+                    diagnostics: changed.converted,
+                    version,
+                });
+            }
+            catalogue.published = Arc::new(published);
+        }
+    });
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while the state was locked left it as the last complete step left it: every
     // step keeps it consistent before it can panic, so the server goes on.
@@ -336,6 +398,8 @@ struct DiagnosticsJob {
     encoding: PositionEncoding,
     /// The file just edited, computed and published before the others.
     first: Option<String>,
+    /// Which files.
+    part: Part,
 }
 
 /// Some files' diagnostics that changed since they were last published.
@@ -393,8 +457,13 @@ impl DiagnosticsJob {
         gone.sort_unstable();
         rest.extend(gone);
 
+        let batches = match self.part {
+            Part::Edited => [first, open, Vec::new()],
+            Part::Rest => [Vec::new(), Vec::new(), rest],
+            Part::All => [first, open, rest],
+        };
         let mut texts: HashMap<String, Option<FileText>> = HashMap::new();
-        for batch in [first, open, rest] {
+        for batch in batches {
             if batch.is_empty() {
                 continue;
             }
