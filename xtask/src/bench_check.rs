@@ -162,13 +162,16 @@ pub(crate) fn profile(edit: Edit, durable: bool, count: usize) -> anyhow::Result
     let executed = Arc::new(Mutex::new(Vec::new()));
     let mut db = CheckDatabase::with_event_hook({
         let executed = Arc::clone(&executed);
-        move |event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                executed
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(database_key);
-            }
+        move |event| match event.kind {
+            salsa::EventKind::WillExecute { database_key } => executed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((true, database_key)),
+            salsa::EventKind::DidValidateMemoizedValue { database_key } => executed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((false, database_key)),
+            _ => {}
         }
     });
     let durability = if durable {
@@ -209,18 +212,21 @@ pub(crate) fn profile(edit: Edit, durable: bool, count: usize) -> anyhow::Result
     let take = || std::mem::take(&mut *executed.lock().unwrap_or_else(PoisonError::into_inner));
     take();
     recheck(&mut db, count);
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for key in take() {
-        let name = db
-            .ingredient_debug_name(key.ingredient_index())
-            .into_owned();
-        match counts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((name, 1)),
+    let events = take();
+    for (executed, what) in [(true, "executed"), (false, "verified without executing")] {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for (_, key) in events.iter().filter(|(e, _)| *e == executed) {
+            let name = db
+                .ingredient_debug_name(key.ingredient_index())
+                .into_owned();
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((name, 1)),
+            }
         }
+        let counts: Vec<String> = counts.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
+        println!("the last re-check {what}: {}", counts.join(", "));
     }
-    let counts: Vec<String> = counts.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
-    println!("the last re-check executed: {}", counts.join(", "));
     Ok(())
 }
 

@@ -96,10 +96,36 @@ pub fn file_entries(db: &dyn Db, file: SourceFile) -> Vec<EntryNode<'_>> {
         .collect()
 }
 
-/// One entry lowered to the model, with the problems found inside it.
+/// One entry lowered to the model, with the problems found inside it. Shared (`Arc`), so that
+/// [`file_lowered`] gathers a file's entries without copying them.
 #[salsa::tracked(returns(ref))]
-pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Lowered {
-    lower::lower_entry(entry.node(db))
+pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> std::sync::Arc<Lowered> {
+    std::sync::Arc::new(lower::lower_entry(entry.node(db)))
+}
+
+/// One entry of a file with its lowering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct LoweredEntry<'db> {
+    /// The entry.
+    pub entry: EntryNode<'db>,
+    /// What [`lowered`] made of it.
+    pub lowered: std::sync::Arc<Lowered>,
+}
+
+/// The entries of a file with their lowering, in order: the one place that reads every
+/// entry's [`lowered`] memo. The per-file projections ([`file_signals`], the examples, the
+/// file's diagnostics) read this instead, so proving after an edit elsewhere that a file is
+/// unchanged checks each entry once, not once per projection. An edit to one entry still
+/// lowers that entry alone.
+#[salsa::tracked(returns(ref))]
+pub fn file_lowered(db: &dyn Db, file: SourceFile) -> Vec<LoweredEntry<'_>> {
+    file_entries(db, file)
+        .iter()
+        .map(|&entry| LoweredEntry {
+            entry,
+            lowered: lowered(db, entry).clone(),
+        })
+        .collect()
 }
 
 /// An id, interned: comparing and hashing one is comparing a number.
@@ -357,47 +383,63 @@ fn bucket_of(name: Name<'_>) -> usize {
     name.as_id().index() as usize % BUCKETS
 }
 
-/// One bucket of ids: the files that define an id in it or resolve one (an intervention's
-/// `resolves`), in catalogue order. A tracked field, compared whenever the list is rebuilt: a
-/// rename changes the lists of at most two buckets, and the bucket's content is computed from
-/// these few files only.
+/// One bucket of ids: what the catalogue knows of the ids in it, and every reference to them,
+/// as tracked fields. [`buckets`] rebuilds them all when some file's facts change (a rename, a
+/// new reference) and salsa compares each field with the last: only the buckets whose content
+/// changed count as changed, so a check that reads one bucket re-runs only if that bucket did.
+/// The fields are the firewall between the files and the checks of ids: proving after an edit
+/// that a bucket is unchanged costs one edge, not one per file with an id or a reference in it.
 #[salsa::tracked(debug)]
 pub struct Bucket<'db> {
     /// The bucket's number.
     #[returns(copy)]
     pub slot: u32,
-    /// The files with an id in this bucket, in catalogue order.
+    /// The entries and resolved ids of the bucket.
     #[tracked]
     #[returns(ref)]
-    pub files: Vec<SourceFile>,
+    pub entries: BucketEntries<'db>,
+    /// Every reference to an id of the bucket, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub referrers: Vec<Referrer<'db>>,
 }
 
-/// Every bucket, each with the files that have ids in it.
+/// Every bucket, filled from the facts of every file.
 ///
-/// Re-runs whenever a file's facts change (a rename, a new reference), but it only pushes file
-/// handles: the entries themselves are copied by [`bucket_entries`], and only for the buckets
-/// whose files changed.
+/// Re-runs whenever a file's facts change (a rename, a new reference, not a summary or a
+/// title), and only then.
 #[salsa::tracked(returns(ref))]
 pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
-    let mut files: Vec<Vec<SourceFile>> = vec![Vec::new(); BUCKETS];
-    let mut push = |slot: usize, file: SourceFile| {
-        let list = &mut files[slot];
-        if list.last() != Some(&file) {
-            list.push(file);
-        }
-    };
+    let mut entries: Vec<BucketEntries<'_>> = vec![BucketEntries::default(); BUCKETS];
+    let mut referrers: Vec<Vec<Referrer<'_>>> = vec![Vec::new(); BUCKETS];
     for &file in &included_files(db, catalogue).files {
         for facts in file_facts(db, file) {
-            push(bucket_of(facts.id), file);
+            entries[bucket_of(facts.id)]
+                .definitions
+                .push(IndexEntry::of(facts));
             for &resolved in &facts.resolves {
-                push(bucket_of(resolved), file);
+                entries[bucket_of(resolved)].resolved.push(resolved);
+            }
+            for site in &facts.references {
+                referrers[bucket_of(site.target)].push(Referrer {
+                    entry: facts.entry,
+                    site: site.clone(),
+                });
             }
         }
     }
-    files
+    entries
         .into_iter()
+        .zip(referrers)
         .enumerate()
-        .map(|(slot, files)| Bucket::new(db, slot as u32, files))
+        .map(|(slot, (mut entries, referrers))| {
+            entries.resolved.sort_unstable_by_key(|name| {
+                use salsa::plumbing::AsId;
+                name.as_id()
+            });
+            entries.resolved.dedup();
+            Bucket::new(db, slot as u32, entries, referrers)
+        })
         .collect()
 }
 
@@ -410,31 +452,23 @@ pub struct BucketEntries<'db> {
     pub resolved: Vec<Name<'db>>,
 }
 
-/// The entries and resolved ids of one bucket, from the facts of its files.
-#[salsa::tracked(returns(ref))]
-pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> BucketEntries<'db> {
-    let slot = bucket.slot(db) as usize;
-    let mut out = BucketEntries::default();
-    for &file in bucket.files(db) {
-        for facts in file_facts(db, file) {
-            if bucket_of(facts.id) == slot {
-                out.definitions.push(IndexEntry::of(facts));
-            }
-            out.resolved.extend(
-                facts
-                    .resolves
-                    .iter()
-                    .filter(|r| bucket_of(**r) == slot)
-                    .copied(),
-            );
-        }
-    }
-    out.resolved.sort_unstable_by_key(|name| {
-        use salsa::plumbing::AsId;
-        name.as_id()
-    });
-    out.resolved.dedup();
-    out
+/// The entries and resolved ids of one bucket.
+pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> &'db BucketEntries<'db> {
+    bucket.entries(db)
+}
+
+/// A reference of an entry, as a [`Bucket`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Referrer<'db> {
+    /// The entry that makes it.
+    pub entry: EntryNode<'db>,
+    /// The reference.
+    pub site: RefSite<'db>,
+}
+
+/// Every reference to an id of one bucket, in catalogue order.
+pub fn bucket_referrers<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> &'db [Referrer<'db>] {
+    bucket.referrers(db)
 }
 
 fn entries_of<'db>(
@@ -556,9 +590,9 @@ pub fn suggestion<'db>(db: &'db dyn Db, name: Name<'db>, kind: EntryKind) -> Opt
 /// matcher is not compiled again.
 #[salsa::tracked(returns(ref))]
 pub fn file_signals(db: &dyn Db, file: SourceFile) -> Vec<gapmine_model::FailureMode> {
-    file_entries(db, file)
+    file_lowered(db, file)
         .iter()
-        .filter_map(|&entry| match lowered(db, entry).entry.as_ref()? {
+        .filter_map(|e| match e.lowered.entry.as_ref()? {
             gapmine_model::Entry::FailureMode(fm) => Some(gapmine_model::FailureMode {
                 common: gapmine_model::Common {
                     id: fm.common.id.clone(),

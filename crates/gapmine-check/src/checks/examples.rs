@@ -6,7 +6,7 @@ use gapmine_model::{EntryKind, Weight};
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, EntryNode, SourceFile, file_entries, lowered, manifest, matcher};
+use crate::db::{Catalogue, Db, EntryNode, SourceFile, file_lowered, manifest, matcher};
 use crate::diagnostic::{SyntaxPath, Target};
 
 /// One `matches` or `rejects` case of a failure mode's examples: what classifying it needs,
@@ -33,11 +33,12 @@ pub struct ExampleCase<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn file_examples(db: &dyn Db, file: SourceFile) -> Vec<ExampleCase<'_>> {
     let mut cases = Vec::new();
-    for &entry in file_entries(db, file) {
+    for e in file_lowered(db, file) {
+        let entry = e.entry;
         if entry.kind(db) != Some(EntryKind::FailureMode) {
             continue;
         }
-        let Some(gapmine_model::Entry::FailureMode(fm)) = lowered(db, entry).entry.as_ref() else {
+        let Some(gapmine_model::Entry::FailureMode(fm)) = e.lowered.entry.as_ref() else {
             continue;
         };
         if fm.examples.is_empty() {
