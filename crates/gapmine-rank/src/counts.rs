@@ -91,22 +91,37 @@ impl DayCounts {
 }
 
 /// Counts per month index, sorted by month: a service of a failure mode is seen in a few of a
-/// history's months, so a sorted vector holds them in 16 bytes each.
+/// history's months, so a sorted vector holds them, 8 bytes a month (a 32-bit count; a count
+/// that would pass 2^32 − 1 goes on in a second entry for the same month, so none is lost).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct MonthCounts(Vec<(i32, u64)>);
+pub(crate) struct MonthCounts(Vec<(i32, u32)>);
 
 impl MonthCounts {
     /// Adds `n` to `month`'s count.
-    pub fn add(&mut self, month: i32, n: u64) {
-        match self.0.last_mut() {
-            Some((last, count)) if *last == month => *count += n,
-            Some((last, _)) if *last > month => {
-                match self.0.binary_search_by_key(&month, |&(m, _)| m) {
-                    Ok(at) => self.0[at].1 += n,
-                    Err(at) => self.0.insert(at, (month, n)),
-                }
+    pub fn add(&mut self, month: i32, mut n: u64) {
+        // Just after the last entry of `month` or of an earlier one; records tend to come in
+        // date order, so the end is looked at first.
+        let after = match self.0.last() {
+            Some(&(last, _)) if last <= month => self.0.len(),
+            _ => self.0.partition_point(|&(m, _)| m <= month),
+        };
+        let mut at = if after > 0 && self.0[after - 1].0 == month {
+            after - 1
+        } else {
+            self.0.insert(after, (month, 0));
+            after
+        };
+        loop {
+            let count = &mut self.0[at].1;
+            let room = u64::from(u32::MAX - *count);
+            let take = n.min(room);
+            *count += take as u32;
+            n -= take;
+            if n == 0 {
+                return;
             }
-            _ => self.0.push((month, n)),
+            at += 1;
+            self.0.insert(at, (month, 0));
         }
     }
 
@@ -117,21 +132,19 @@ impl MonthCounts {
 
     /// Every month that has a count, in month order, with it.
     pub fn iter(&self) -> impl Iterator<Item = (i32, u64)> + '_ {
-        self.0.iter().copied()
+        merged(&self.0)
     }
 
     /// The months from `from` to `to` (both included) that have a count, in month order.
     pub fn range(&self, from: i32, to: i32) -> impl Iterator<Item = (i32, u64)> + '_ {
         let first = self.0.partition_point(|&(m, _)| m < from);
-        self.0[first..]
-            .iter()
-            .copied()
-            .take_while(move |&(m, _)| m <= to)
+        let last = self.0.partition_point(|&(m, _)| m <= to);
+        merged(&self.0[first..last.max(first)])
     }
 
     /// The sum of the counts.
     pub fn total(&self) -> u64 {
-        self.0.iter().map(|&(_, n)| n).sum()
+        self.0.iter().map(|&(_, n)| u64::from(n)).sum()
     }
 
     /// Adds every count of `other`.
@@ -140,6 +153,18 @@ impl MonthCounts {
             self.add(month, n);
         }
     }
+}
+
+/// Sorted entries with the counts of one month summed.
+fn merged(entries: &[(i32, u32)]) -> impl Iterator<Item = (i32, u64)> + '_ {
+    let mut rest = entries;
+    std::iter::from_fn(move || {
+        let (&(month, _), _) = rest.split_first()?;
+        let run = rest.iter().take_while(|&&(m, _)| m == month).count();
+        let n = rest[..run].iter().map(|&(_, n)| u64::from(n)).sum();
+        rest = &rest[run..];
+        Some((month, n))
+    })
 }
 
 /// Names (services, teams, controls) as small numbers: each distinct name is held once, and the
@@ -231,8 +256,30 @@ mod tests {
             m.iter().collect::<Vec<_>>(),
             [(1, 1), (3, 3), (5, 2), (9, 1), (12, 1)]
         );
+        assert_eq!(m.0.len(), 5, "one entry a month");
         assert_eq!(m.range(3, 9).collect::<Vec<_>>(), [(3, 3), (5, 2), (9, 1)]);
         assert_eq!(m.total(), 8);
+    }
+
+    #[test]
+    fn a_month_count_past_32_bits_is_kept_whole() {
+        let mut m = MonthCounts::default();
+        m.add(7, u64::from(u32::MAX));
+        m.add(7, 5);
+        m.add(3, 1);
+        m.add(7, 2);
+        m.add(9, 1 << 33);
+        // One entry a month but for the counts past 32 bits.
+        assert_eq!(m.0.len(), 2 + 1 + 3);
+        assert_eq!(
+            m.iter().collect::<Vec<_>>(),
+            [(3, 1), (7, u64::from(u32::MAX) + 7), (9, 1 << 33)]
+        );
+        assert_eq!(
+            m.range(7, 7).collect::<Vec<_>>(),
+            [(7, u64::from(u32::MAX) + 7)]
+        );
+        assert_eq!(m.total(), 1 + u64::from(u32::MAX) + 7 + (1 << 33));
     }
 
     #[test]
