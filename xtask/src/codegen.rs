@@ -647,8 +647,8 @@ the summary always adds up: `N records, M rejected`.
 A record whose `id` was already used by an earlier record is rejected; a rejected line does not
 claim its id.
 Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl
-b.jsonl` rejects a record of `b.jsonl` whose id `a.jsonl` already used, naming both places
-(`b.jsonl:7: duplicate id "ESC-1", first used at a.jsonl:1; …`).
+b.jsonl` (and `report`, `forecast`) rejects a record of `b.jsonl` whose id `a.jsonl` already
+used, naming both places (`b.jsonl:7: duplicate id "ESC-1", first used at a.jsonl:1; …`).
 To tell duplicates apart, the reader keeps a 128-bit hash of every id it accepted and where it
 was first: 24 bytes an id whatever its length (about 30 bytes a record with the hash table's
 slack), the only memory of a run that grows with its input.

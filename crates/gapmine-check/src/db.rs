@@ -620,11 +620,15 @@ pub fn matcher(
     db: &dyn Db,
     catalogue: Catalogue,
 ) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
-    let threshold = manifest(db, catalogue)
+    compile_matcher(db, catalogue, default_threshold(db, catalogue))
+}
+
+/// The manifest's `threshold` (0.5 when it has none or does not parse).
+pub fn default_threshold(db: &dyn Db, catalogue: Catalogue) -> f64 {
+    manifest(db, catalogue)
         .manifest
         .as_ref()
-        .map_or(0.5, |m| m.threshold.0);
-    compile_matcher(db, catalogue, threshold)
+        .map_or(0.5, |m| m.threshold.0)
 }
 
 /// Compiles the catalogue's signals with `default_threshold` (entries with a threshold of their
@@ -642,6 +646,81 @@ pub fn compile_matcher(
     gapmine_match::Matcher::compile(&failure_modes, default_threshold)
         .map(std::sync::Arc::new)
         .map_err(|e| e.to_string())
+}
+
+/// The catalogue's failure modes as the examples check compiles them: each id replaced by the
+/// failure mode's position in catalogue order, each parent by its parent's position (`None`
+/// where it names no failure mode). A rename, with its references, leaves this equal, so the
+/// [`example_matcher`] is not compiled again and no file's examples are classified again but
+/// the renamed entry's own.
+#[salsa::tracked(returns(ref))]
+pub fn positional_signals(db: &dyn Db, catalogue: Catalogue) -> Vec<gapmine_model::FailureMode> {
+    let all: Vec<&gapmine_model::FailureMode> = included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_signals(db, file).iter())
+        .collect();
+    let mut position: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for (i, fm) in all.iter().enumerate() {
+        position.entry(fm.common.id.0.as_str()).or_insert(i);
+    }
+    all.iter()
+        .enumerate()
+        .map(|(i, fm)| gapmine_model::FailureMode {
+            common: gapmine_model::Common {
+                id: gapmine_model::Id(i.to_string()),
+                ..fm.common.clone()
+            },
+            parent: fm
+                .parent
+                .as_ref()
+                .and_then(|p| position.get(p.0.as_str()))
+                .map(|&p| gapmine_model::Id(p.to_string())),
+            ..(*fm).clone()
+        })
+        .collect()
+}
+
+/// [`positional_signals`] compiled with the manifest's threshold, for the examples check:
+/// [`gapmine_match::Matcher::verdict_with`] takes a failure mode's position (as text) for its id.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn example_matcher(
+    db: &dyn Db,
+    catalogue: Catalogue,
+) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
+    let threshold = default_threshold(db, catalogue);
+    gapmine_match::Matcher::compile(positional_signals(db, catalogue), threshold)
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Where each file's failure modes start in catalogue order ([`positional_signals`]): equal
+/// after any edit that adds or removes no failure mode.
+#[salsa::tracked(returns(ref))]
+pub fn failure_mode_offsets(
+    db: &dyn Db,
+    catalogue: Catalogue,
+) -> rustc_hash::FxHashMap<SourceFile, u32> {
+    let mut offset = 0;
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .map(|&file| {
+            let at = offset;
+            offset += file_signals(db, file).len() as u32;
+            (file, at)
+        })
+        .collect()
+}
+
+/// The id of the failure mode at each position of [`positional_signals`].
+pub fn failure_mode_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<String> {
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_signals(db, file).iter())
+        .map(|fm| fm.common.id.0.clone())
+        .collect()
 }
 
 /// The whole model: every lowered entry, in catalogue order.

@@ -379,3 +379,64 @@ fn diagnostics_follow_a_sequence_of_edits() {
         assert!(seen.contains(&code), "no {code:?} in {seen:?}");
     }
 }
+
+/// A rename as the editor's rename makes it (the id and every reference to it): the failure
+/// modes' signals are the same in all but names, so the matcher of the examples is not compiled
+/// again, and only the renamed entry's examples are classified again.
+#[test]
+fn renaming_with_its_references_classifies_only_the_renamed_entrys_examples() {
+    const A: &str = r#"failure-mode "slow-query" {
+    title "Slow query"
+    signals {
+        phrase "slow query" weight=0.9
+    }
+    examples {
+        matches "slow query on the orders table"
+        rejects "the orders page is fast"
+    }
+}
+"#;
+    const B: &str = r#"failure-mode "missing-index" {
+    title "Missing index"
+    parent "slow-query"
+    signals {
+        phrase "missing index" weight=0.9
+    }
+    examples {
+        matches "missing index on orders.customer_id"
+    }
+}
+
+intervention "add-index" {
+    title "Review query plans before merging"
+    kind "process"
+    resolves "missing-index"
+}
+
+intervention "query-budget" {
+    title "Give every endpoint a query time budget"
+    kind "code"
+    resolves "slow-query"
+}
+"#;
+    let mut db = Logged::new(&[("gapmine.kdl", MANIFEST), ("a.kdl", A), ("b.kdl", B)]);
+    let diagnostics = db.check();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    db.take_log();
+
+    db.edit("a.kdl", "\"slow-query\"", "\"slow-sql\"");
+    db.edit("b.kdl", "parent \"slow-query\"", "parent \"slow-sql\"");
+    db.edit("b.kdl", "resolves \"slow-query\"", "resolves \"slow-sql\"");
+    let diagnostics = db.check_matches_fresh();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let log = db.take_log();
+
+    assert_ran(&log, "positional_signals(catalogue)");
+    assert_not_ran(&log, "example_matcher(catalogue)");
+    assert_ran(&log, "failing_examples(a.kdl)");
+    assert_not_ran(&log, "failing_examples(b.kdl)");
+    // Its parent reference was renamed: the child is lowered again, the intervention beside it
+    // is not.
+    assert_ran(&log, "lowered(missing-index)");
+    assert_not_ran(&log, "lowered(add-index)");
+}
