@@ -43,6 +43,9 @@ pub(crate) struct Options {
     pub(crate) runs: usize,
     /// The corpus's minimum size, in MB (10^6 bytes).
     pub(crate) size_mb: usize,
+    /// `--profile NAME`: only classify the pre-parsed corpus with one catalogue (`full`, `ten`
+    /// or `phrases`), `runs` times on one thread, for `perf record`.
+    pub(crate) profile: Option<String>,
 }
 
 /// Failure modes in the catalogue.
@@ -62,14 +65,23 @@ pub(crate) fn main(args: &[String], rest: &[String]) -> anyhow::Result<std::proc
     let mut options = Options {
         runs: 5,
         size_mb: 200,
+        profile: None,
     };
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
+        if arg == "--profile" {
+            let name = rest
+                .next()
+                .filter(|n| ["full", "ten", "phrases"].contains(&n.as_str()))
+                .context("`--profile` needs a catalogue: full, ten or phrases")?;
+            options.profile = Some(name.clone());
+            continue;
+        }
         let slot = match arg.as_str() {
             "--runs" => &mut options.runs,
             "--size-mb" => &mut options.size_mb,
             other => bail!(
-                "unexpected argument `{other}`: usage: cargo xtask bench match [--runs N] [--size-mb N]"
+                "unexpected argument `{other}`: usage: cargo xtask bench match [--runs N] [--size-mb N] [--profile full|ten|phrases]"
             ),
         };
         let n = rest
@@ -114,6 +126,26 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
             "warning: {} patterns have no literal prefilter and run on every record",
             full.unbounded_pattern_count()
         );
+    }
+
+    if let Some(name) = &options.profile {
+        let matcher = match name.as_str() {
+            "full" => &full,
+            "ten" => &ten,
+            _ => &phrases,
+        };
+        let records = parse_all(&corpus, u64::MAX)?;
+        for run in 0..options.runs {
+            let (s, c) = time(|| classify_one_thread(matcher, &records));
+            println!(
+                "{name}, run {}: {s:.3} s, {} records, {} classified, {} matches",
+                run + 1,
+                c.records,
+                c.classified,
+                c.matches
+            );
+        }
+        return Ok(());
     }
 
     let rg = ensure_ripgrep()?;
