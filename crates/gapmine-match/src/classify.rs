@@ -91,9 +91,12 @@ pub struct Scratch {
     /// Bytes of titles and bodies scanned with this scratch (saturating).
     pub(crate) scanned: u64,
     caches: Vec<Option<meta::Cache>>,
-    /// Regex searches since the caches' memory was last summed.
+    /// Each cache's bytes after its last search, and their sum.
+    cache_bytes: Vec<usize>,
+    cache_total: usize,
+    /// Regex searches since the epoch last advanced.
     searches: u32,
-    /// How many times it was summed, and when each cache was last used, in those terms.
+    /// Epochs of 4,096 searches, and the epoch each cache was last used in.
     epoch: u32,
     cache_used: Vec<u32>,
     fm_stamp: Vec<u32>,
@@ -139,36 +142,55 @@ impl Scratch {
         }
     }
 
-    /// The cache of regex `r`, created on first use.
+    /// Searches `input` with regex `r` and its cache (created on first use), and accounts for
+    /// the cache's growth.
     ///
     /// Caches grow as their lazy DFAs meet new text, and a catalogue has hundreds of patterns;
-    /// so every few thousand searches their sizes are summed, and above the budget (16 MB, and
-    /// 16 KB a pattern; a warmed cache takes about 32 KB, but few patterns are busy at once) the
-    /// caches not used since the last count are dropped, and all of them if that is not enough (as a lazy DFA clears its own
-    /// cache when full). Memory stays bounded however long the input; results never depend on a
-    /// cache.
-    fn cache(&mut self, r: u32, regex: &meta::Regex) -> &mut meta::Cache {
+    /// so the caches' bytes are kept up to date after every search, and above the budget (16 MB,
+    /// and 16 KB a pattern; a warmed cache takes about 32 KB, but few patterns are busy at once)
+    /// the caches not used in the last 4,096 searches are dropped, and all of them if that is not
+    /// enough (as a lazy DFA clears its own cache when full). So one thread's caches never hold
+    /// more than the budget and one search's growth, however long the input; results never
+    /// depend on a cache.
+    fn search(
+        &mut self,
+        r: u32,
+        regex: &meta::Regex,
+        input: &Input<'_>,
+    ) -> Option<regex_automata::Match> {
+        let r = r as usize;
         self.searches += 1;
         if self.searches >= 4096 {
             self.searches = 0;
             self.epoch += 1;
-            let budget = CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len();
-            let used = |caches: &[Option<meta::Cache>]| -> usize {
-                caches.iter().flatten().map(meta::Cache::memory_usage).sum()
-            };
-            if used(&self.caches) > budget {
-                for (cache, &last) in self.caches.iter_mut().zip(&self.cache_used) {
-                    if last + 1 < self.epoch {
-                        *cache = None;
-                    }
-                }
-                if used(&self.caches) > budget {
-                    self.caches.iter_mut().for_each(|c| *c = None);
+        }
+        self.cache_used[r] = self.epoch;
+        let cache = self.caches[r].get_or_insert_with(|| regex.create_cache());
+        let found = regex.search_with(cache, input);
+        let bytes = cache.memory_usage();
+        self.cache_total = self.cache_total + bytes - self.cache_bytes[r];
+        self.cache_bytes[r] = bytes;
+        if self.cache_total > CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len() {
+            self.drop_caches();
+        }
+        found
+    }
+
+    /// Drops the caches idle since the last epoch, or all of them if that is not enough.
+    fn drop_caches(&mut self) {
+        let budget = CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len();
+        for pass in 0..2 {
+            for (r, cache) in self.caches.iter_mut().enumerate() {
+                if cache.is_some() && (pass == 1 || self.cache_used[r] + 1 < self.epoch) {
+                    *cache = None;
+                    self.cache_total -= self.cache_bytes[r];
+                    self.cache_bytes[r] = 0;
                 }
             }
+            if self.cache_total <= budget {
+                return;
+            }
         }
-        self.cache_used[r as usize] = self.epoch;
-        self.caches[r as usize].get_or_insert_with(|| regex.create_cache())
     }
 
     /// Makes regex `r` a candidate for a whole-field search in this scan (once).
@@ -242,6 +264,8 @@ impl Matcher {
             searches: 0,
             epoch: 0,
             cache_used: vec![0; self.regexes.len()],
+            cache_bytes: vec![0; self.regexes.len()],
+            cache_total: 0,
             fm_stamp: vec![0; self.failure_modes.len()],
             fm_keep: vec![1.0; self.failure_modes.len()],
             fm_damp: vec![1.0; self.failure_modes.len()],
@@ -482,8 +506,7 @@ impl Matcher {
     fn confirm(&self, r: u32, text: &str, scratch: &mut Scratch) -> Option<regex_automata::Match> {
         let info = &self.regexes[r as usize];
         if info.confirm == Confirm::Whole {
-            let cache = scratch.cache(r, &info.regex);
-            return info.regex.search_with(cache, &Input::new(text));
+            return scratch.search(r, &info.regex, &Input::new(text));
         }
         let anchor = info.group(info.anchor as usize);
         scratch.anchors.clear();
@@ -502,10 +525,9 @@ impl Matcher {
         let mut anchors = std::mem::take(&mut scratch.anchors);
         anchors.sort_unstable();
         anchors.dedup();
-        let cache = scratch.cache(r, &info.regex);
-        let anchored = |cache: &mut meta::Cache, start: usize| {
+        let anchored = |scratch: &mut Scratch, start: usize| {
             let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-            info.regex.search_with(cache, &input)
+            scratch.search(r, &info.regex, &input)
         };
         let found = match info.confirm {
             Confirm::WindowBeforeLiteral(max) => {
@@ -514,15 +536,15 @@ impl Matcher {
                     let end = end as usize;
                     let start = window(info, text, end, max);
                     let input = Input::new(text).range(start..end);
-                    if let Some(m) = info.regex.search_with(cache, &input) {
+                    if let Some(m) = scratch.search(r, &info.regex, &input) {
                         leftmost = Some(leftmost.map_or(m.start(), |l| l.min(m.start())));
                     }
                 }
-                leftmost.and_then(|start| anchored(cache, start))
+                leftmost.and_then(|start| anchored(scratch, start))
             }
             _ => anchors
                 .iter()
-                .find_map(|&(start, _)| anchored(cache, start as usize)),
+                .find_map(|&(start, _)| anchored(scratch, start as usize)),
         };
         scratch.anchors = anchors;
         found
