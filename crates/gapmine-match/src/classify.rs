@@ -13,9 +13,9 @@ use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Verdi
 pub(crate) const BULK_BYTES: u64 = 4 << 20;
 
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
-const CACHE_BUDGET: usize = 16 << 20;
+const CACHE_BUDGET: usize = 8 << 20;
 /// And this many more for each pattern.
-const CACHE_PER_PATTERN: usize = 16 << 10;
+const CACHE_PER_PATTERN: usize = 8 << 10;
 
 /// A scratch taken from a matcher's pool, given back when dropped.
 struct Pooled<'m> {
@@ -146,8 +146,8 @@ impl Scratch {
     /// the cache's growth.
     ///
     /// Caches grow as their lazy DFAs meet new text, and a catalogue has hundreds of patterns;
-    /// so the caches' bytes are kept up to date after every search, and above the budget (16 MB,
-    /// and 16 KB a pattern; a warmed cache takes about 32 KB, but few patterns are busy at once)
+    /// so the caches' bytes are kept up to date after every search, and above the budget (8 MB,
+    /// and 8 KB a pattern; a warmed cache reports about 32 KB, but few patterns are busy at once)
     /// the caches not used in the last 4,096 searches are dropped, and all of them if that is not
     /// enough (as a lazy DFA clears its own cache when full). So one thread's caches never hold
     /// more than the budget and one search's growth, however long the input; results never
