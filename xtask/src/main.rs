@@ -49,9 +49,10 @@ commands:
       the time until diagnostics are published after a one-entry edit, completion, hover,
       definition and references after a keystroke (median and 99th percentile), the server's
       resident memory. Builds and runs itself (and `gapmine`) in release mode.
-  bench match [--runs N] [--size-mb N]
+  bench match [--runs N] [--size-mb N] [--profile full|ten|phrases]
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
+      --profile only classifies the corpus with one catalogue, N runs on one thread (for perf).
       Builds and runs itself in release mode; writes to target/bench-data/match/.
   bench report [--runs N] [--records N]
       Time ranking, forecasting and rendering the report over N classified records (default
