@@ -43,6 +43,9 @@ pub(crate) struct Options {
     pub(crate) runs: usize,
     /// The corpus's minimum size, in MB (10^6 bytes).
     pub(crate) size_mb: usize,
+    /// `--profile NAME`: only classify the pre-parsed corpus with one catalogue (`full`, `ten`
+    /// or `phrases`), `runs` times on one thread, for `perf record`.
+    pub(crate) profile: Option<String>,
 }
 
 /// Failure modes in the catalogue.
@@ -62,14 +65,23 @@ pub(crate) fn main(args: &[String], rest: &[String]) -> anyhow::Result<std::proc
     let mut options = Options {
         runs: 5,
         size_mb: 200,
+        profile: None,
     };
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
+        if arg == "--profile" {
+            let name = rest
+                .next()
+                .filter(|n| ["full", "ten", "phrases"].contains(&n.as_str()))
+                .context("`--profile` needs a catalogue: full, ten or phrases")?;
+            options.profile = Some(name.clone());
+            continue;
+        }
         let slot = match arg.as_str() {
             "--runs" => &mut options.runs,
             "--size-mb" => &mut options.size_mb,
             other => bail!(
-                "unexpected argument `{other}`: usage: cargo xtask bench match [--runs N] [--size-mb N]"
+                "unexpected argument `{other}`: usage: cargo xtask bench match [--runs N] [--size-mb N] [--profile full|ten|phrases]"
             ),
         };
         let n = rest
@@ -114,6 +126,26 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
             "warning: {} patterns have no literal prefilter and run on every record",
             full.unbounded_pattern_count()
         );
+    }
+
+    if let Some(name) = &options.profile {
+        let matcher = match name.as_str() {
+            "full" => &full,
+            "ten" => &ten,
+            _ => &phrases,
+        };
+        let records = parse_all(&corpus, u64::MAX)?;
+        for run in 0..options.runs {
+            let (s, c) = time(|| classify_one_thread(matcher, &records));
+            println!(
+                "{name}, run {}: {s:.3} s, {} records, {} classified, {} matches",
+                run + 1,
+                c.records,
+                c.classified,
+                c.matches
+            );
+        }
+        return Ok(());
     }
 
     let rg = ensure_ripgrep()?;
@@ -286,20 +318,22 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     // Peak heap of the one-thread streaming run, on the whole corpus and on its first quarter.
     // The reader's id table (the duplicate check) is the one part that must grow with the
     // input; it is reported apart, and the rest compared.
-    let peak_of = |limit: u64| -> anyhow::Result<(usize, usize)> {
+    let peak_of = |limit: u64, check_ids: bool| -> anyhow::Result<(usize, usize)> {
         let base = alloc::current();
         alloc::reset_peak();
-        let (_, ids) = stream_with_ids(Some(&full), &corpus, limit)?;
+        let (_, ids) = stream_with_ids(Some(&full), &corpus, limit, check_ids)?;
         Ok((alloc::peak().saturating_sub(base), ids))
     };
-    let (peak_full, ids_full) = peak_of(u64::MAX)?;
-    let (peak_quarter, ids_quarter) = peak_of(quarter_bytes)?;
+    let (peak_full, ids_full) = peak_of(u64::MAX, true)?;
+    let (peak_quarter, ids_quarter) = peak_of(quarter_bytes, true)?;
+    let (bare_full, _) = peak_of(u64::MAX, false)?;
+    let (bare_quarter, _) = peak_of(quarter_bytes, false)?;
     println!();
     println!(
         "peak heap of the one-thread streaming run (full catalogue), above what was held before"
     );
     println!(
-        "  whole corpus ({}): {} (of which the reader's id table {}, {:.1} bytes a record); \
+        "  whole corpus ({}): {} (the reader's id table at the end {}, {:.1} bytes a record); \
          first quarter ({}): {} (id table {})",
         size(corpus_bytes as usize),
         size(peak_full),
@@ -308,6 +342,11 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
         size(quarter_bytes as usize),
         size(peak_quarter),
         size(ids_quarter)
+    );
+    println!(
+        "  with a reader that keeps no ids (Reader::trusting_ids): whole corpus {}, first quarter {}",
+        size(bare_full),
+        size(bare_quarter)
     );
 
     let rg_fi = mbs(corpus_bytes, med("rg -F -i"));
@@ -355,14 +394,10 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
         "",
         "≈ 1×"
     );
-    let rest = |peak: usize, ids: usize| peak.saturating_sub(ids) as f64;
     println!(
         "{:<52} {:>14} {:>14} {:>8}",
-        "  the same without the reader's id table",
-        format!(
-            "{:.2}×",
-            rest(peak_full, ids_full) / rest(peak_quarter, ids_quarter).max(1.0)
-        ),
+        "  the same with a reader that keeps no ids",
+        format!("{:.2}×", bare_full as f64 / bare_quarter.max(1) as f64),
         "",
         "≈ 1×"
     );
@@ -395,18 +430,23 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
 /// Reads the first `limit` bytes of `path` through the records `Reader` and classifies each
 /// record with one `Scratch` (or, without a matcher, only reads and parses).
 fn stream(matcher: Option<&Matcher>, path: &Path, limit: u64) -> anyhow::Result<Counts> {
-    Ok(stream_with_ids(matcher, path, limit)?.0)
+    Ok(stream_with_ids(matcher, path, limit, true)?.0)
 }
 
-/// [`stream`], and the heap bytes of the reader's id table at the end.
+/// [`stream`], and the heap bytes of the reader's id table at the end; `check_ids: false` reads
+/// with a reader that keeps no ids ([`Reader::trusting_ids`]).
 fn stream_with_ids(
     matcher: Option<&Matcher>,
     path: &Path,
     limit: u64,
+    check_ids: bool,
 ) -> anyhow::Result<(Counts, usize)> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let input = BufReader::with_capacity(1 << 16, file.take(limit));
     let mut reader = Reader::new(input, path.display().to_string());
+    if !check_ids {
+        reader = reader.trusting_ids();
+    }
     let mut scratch = matcher.map(Matcher::scratch);
     let mut counts = Counts::default();
     while let Some(item) = reader.next_item()? {

@@ -17,8 +17,14 @@
 //!   pipeline's tally, then the ranking with its forecasts (`finish`), then the report rendered
 //!   in all four formats; each phase is timed too.
 //!
+//! Then the peak heap of each pass at all records and at the first quarter, reading through the
+//! records `Reader` (which keeps every id it has accepted, to reject duplicates) and without it
+//! (each line parsed the same way, no set of ids), after a first pass has filled the matcher's
+//! caches.
+//!
 //! The target: `report` under 2× `match`, and a peak heap that does not grow with the records
-//! (the report's peak at the whole corpus over its peak at the first quarter ≈ 1×).
+//! beyond the per-class aggregates (the report's peak without the id set at the whole corpus over
+//! its peak at the first quarter ≈ 1×; the id set is measured apart, in bytes a record).
 
 use std::fs::{self, File};
 use std::io::{BufReader, Write as _};
@@ -255,39 +261,80 @@ fn ensure_corpus(
     Ok(written)
 }
 
-/// Streams at most `limit` records of the file through `each` batch of records.
+/// How a pass reads the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ids {
+    /// Through the records `Reader`, which keeps every id it has seen to reject duplicates, as
+    /// the commands do.
+    Checked,
+    /// Each line parsed as the reader parses it (`EscapeRecord::from_object`), with no set of
+    /// ids: what the pass holds beyond the duplicate check.
+    Unchecked,
+}
+
+/// Streams at most `limit` records of the file through `each` batch of records. Returns the
+/// records read and the bytes of the reader's set of ids at the end (0 unchecked).
 fn stream(
     path: &Path,
     limit: usize,
+    ids: Ids,
     mut each: impl FnMut(&[EscapeRecord]),
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, usize)> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut reader = Reader::new(BufReader::with_capacity(1 << 20, file), "records.jsonl");
+    let input = BufReader::with_capacity(1 << 20, file);
     let mut batch = Vec::with_capacity(BATCH);
     let mut n = 0;
-    while n < limit
-        && let Some(item) = reader.next_item()?
-    {
-        match item {
-            Item::Record { record, .. } => {
-                batch.push(record);
-                n += 1;
-                if batch.len() == BATCH {
-                    each(&batch);
-                    batch.clear();
-                }
-            }
-            Item::Rejected { reason, .. } => bail!("the corpus has a bad line: {reason}"),
+    let mut push = |record: EscapeRecord, batch: &mut Vec<EscapeRecord>| {
+        batch.push(record);
+        if batch.len() == BATCH {
+            each(batch);
+            batch.clear();
         }
-    }
+    };
+    let id_bytes = match ids {
+        Ids::Checked => {
+            let mut reader = Reader::new(input, "records.jsonl");
+            while n < limit
+                && let Some(item) = reader.next_item()?
+            {
+                match item {
+                    Item::Record { record, .. } => push(record, &mut batch),
+                    Item::Rejected { reason, .. } => {
+                        bail!("the corpus has a bad line: {reason}")
+                    }
+                }
+                n += 1;
+            }
+            reader.into_seen().heap_bytes()
+        }
+        Ids::Unchecked => {
+            use std::io::BufRead as _;
+            let mut lines = input.lines();
+            while n < limit
+                && let Some(line) = lines.next()
+            {
+                let object = serde_json::from_str(&line?)?;
+                let record = EscapeRecord::from_object(object)
+                    .map_err(|e| anyhow::anyhow!("the corpus has a bad line: {e}"))?;
+                push(record, &mut batch);
+                n += 1;
+            }
+            0
+        }
+    };
     each(&batch);
-    Ok(n)
+    Ok((n, id_bytes))
 }
 
 /// `gapmine match`'s work: every record read, parsed and classified. Returns the matches.
-fn match_pass(matcher: &Matcher, path: &Path, limit: usize) -> anyhow::Result<(usize, u64)> {
+fn match_pass(
+    matcher: &Matcher,
+    path: &Path,
+    limit: usize,
+    ids: Ids,
+) -> anyhow::Result<(usize, u64)> {
     let mut matches = 0u64;
-    let n = stream(path, limit, |batch| {
+    let (n, _) = stream(path, limit, ids, |batch| {
         for c in matcher.classify_batch(batch) {
             matches += c.matches.len() as u64;
         }
@@ -303,6 +350,8 @@ struct ReportRun {
     render: f64,
     bytes: [usize; 4],
     gaps: usize,
+    /// The bytes of the reader's set of ids at the end.
+    id_bytes: usize,
 }
 
 /// `gapmine report`'s work: the match pass with every record aggregated, then ranking and
@@ -313,11 +362,12 @@ fn report_pass(
     controls: &[gapmine_report::Control],
     path: &Path,
     limit: usize,
+    ids: Ids,
 ) -> anyhow::Result<ReportRun> {
     let start = Instant::now();
     let mut aggregator = Aggregator::new(ranker);
     let mut tally = DetectionTally::default();
-    let records = stream(path, limit, |batch| {
+    let (records, id_bytes) = stream(path, limit, ids, |batch| {
         let classifications = matcher.classify_batch(batch);
         for (record, c) in batch.iter().zip(&classifications) {
             let ids: Vec<&str> = c.matches.iter().map(|d| d.failure_mode.as_str()).collect();
@@ -345,12 +395,12 @@ fn report_pass(
         ranking: &ranking,
         pipeline: &pipeline,
     };
-    let bytes = [
-        std::hint::black_box(gapmine_report::terminal::render(&report, false)).len(),
-        std::hint::black_box(gapmine_report::markdown::render(&report)).len(),
-        std::hint::black_box(gapmine_report::html::render(&report)).len(),
-        std::hint::black_box(gapmine_report::json::render(&report)).len(),
-    ];
+    // One at a time, as the command renders one.
+    let terminal = std::hint::black_box(gapmine_report::terminal::render(&report, false)).len();
+    let markdown = std::hint::black_box(gapmine_report::markdown::render(&report)).len();
+    let html = std::hint::black_box(gapmine_report::html::render(&report)).len();
+    let json = std::hint::black_box(gapmine_report::json::render(&report)).len();
+    let bytes = [terminal, markdown, html, json];
     let render = start.elapsed().as_secs_f64();
     Ok(ReportRun {
         records,
@@ -359,6 +409,7 @@ fn report_pass(
         render,
         bytes,
         gaps: ranking.gaps.len(),
+        id_bytes,
     })
 }
 
@@ -405,10 +456,17 @@ fn run(options: &Options) -> anyhow::Result<()> {
     for run in 0..runs {
         eprintln!("note: run {} of {}", run + 1, options.runs);
         let start = Instant::now();
-        let (n, m) = match_pass(&matcher, &corpus, usize::MAX)?;
+        let (n, m) = match_pass(&matcher, &corpus, usize::MAX, Ids::Checked)?;
         matches.push(start.elapsed().as_secs_f64());
         let start = Instant::now();
-        let r = report_pass(&matcher, &ranker, &controls, &corpus, usize::MAX)?;
+        let r = report_pass(
+            &matcher,
+            &ranker,
+            &controls,
+            &corpus,
+            usize::MAX,
+            Ids::Checked,
+        )?;
         reports.push(start.elapsed().as_secs_f64());
         assert_eq!(n, r.records, "both passes read every record");
         last = Some((m, r));
@@ -418,25 +476,53 @@ fn run(options: &Options) -> anyhow::Result<()> {
         print_times(*matched, sample, *m, *r);
     }
 
-    // Peak heap, above what was held before, at all records and at a quarter: of the match
-    // pass (the records reader keeps every id it has seen, to reject duplicates) and of the
-    // report pass (the same, and the per-class aggregates).
+    // Peak heap, above what was held before, at all records and at a quarter, of the match pass
+    // and of the report pass (the same, and the per-class aggregates and the rendered report),
+    // each with the reader's set of ids (it rejects duplicates, so it holds every id) and
+    // without. The matcher's caches grow as more of its patterns are used: a first match pass
+    // over every record fills them, so that no measured pass counts them.
+    if runs == 0 {
+        eprintln!("note: a first match pass, to fill the matcher's caches");
+        match_pass(&matcher, &corpus, usize::MAX, Ids::Unchecked)?;
+    }
     let quarter = (options.records / 4).max(1);
-    let peak = |f: &dyn Fn() -> anyhow::Result<()>| -> anyhow::Result<usize> {
+    let peak = |f: &dyn Fn() -> anyhow::Result<usize>| -> anyhow::Result<(usize, usize)> {
         let base = alloc::current();
         alloc::reset_peak();
-        f()?;
-        Ok(alloc::peak().saturating_sub(base))
+        let id_bytes = f()?;
+        Ok((alloc::peak().saturating_sub(base), id_bytes))
     };
-    let match_peak = |limit: usize| peak(&|| match_pass(&matcher, &corpus, limit).map(|_| ()));
-    let report_peak = |limit: usize| {
-        peak(&|| report_pass(&matcher, &ranker, &controls, &corpus, limit).map(|_| ()))
+    let match_peak = |limit: usize, ids: Ids| {
+        peak(&|| match_pass(&matcher, &corpus, limit, ids).map(|_| 0)).map(|(p, _)| p)
     };
-    let (match_all, match_quarter) = (match_peak(usize::MAX)?, match_peak(quarter)?);
-    let (report_all, report_quarter) = (report_peak(usize::MAX)?, report_peak(quarter)?);
+    let report_peak = |limit: usize, ids: Ids| {
+        peak(&|| report_pass(&matcher, &ranker, &controls, &corpus, limit, ids).map(|r| r.id_bytes))
+    };
+    let mut rows = Vec::new();
+    for (label, ids) in [("", Ids::Checked), (" without the id set", Ids::Unchecked)] {
+        eprintln!("note: peak heap of the match pass{label}");
+        let all = match_peak(usize::MAX, ids)?;
+        let q = match_peak(quarter, ids)?;
+        rows.push((format!("match pass{label}"), all, q));
+    }
+    let mut id_set = (0, 0);
+    for (label, ids) in [("", Ids::Checked), (" without the id set", Ids::Unchecked)] {
+        eprintln!("note: peak heap of the report pass{label}");
+        let (all, all_ids) = report_peak(usize::MAX, ids)?;
+        let (q, q_ids) = report_peak(quarter, ids)?;
+        if ids == Ids::Checked {
+            id_set = (all_ids, q_ids);
+        }
+        rows.push((format!("report pass{label}"), all, q));
+    }
+    rows.push((
+        "report pass beyond the match pass, both without the id set".into(),
+        rows[3].1.saturating_sub(rows[1].1),
+        rows[3].2.saturating_sub(rows[1].2),
+    ));
     println!();
     println!(
-        "{:<52} {:>14} {:>14} {:>8}",
+        "{:<60} {:>14} {:>14} {:>8}",
         "peak heap",
         format!("{} records", options.records),
         format!("{quarter} records"),
@@ -444,18 +530,21 @@ fn run(options: &Options) -> anyhow::Result<()> {
     );
     let row = |label: &str, all: usize, q: usize| {
         println!(
-            "{label:<52} {:>14} {:>14} {:>7.2}×",
+            "{label:<60} {:>14} {:>14} {:>7.2}×",
             size(all),
             size(q),
             all as f64 / q.max(1) as f64
         );
     };
-    row("match pass (the reader's ids)", match_all, match_quarter);
-    row("report pass", report_all, report_quarter);
-    row(
-        "report pass beyond the match pass (aggregates, output)",
-        report_all.saturating_sub(match_all),
-        report_quarter.saturating_sub(match_quarter),
+    for (label, all, q) in &rows {
+        row(label, *all, *q);
+    }
+    row("the reader's set of ids at the end", id_set.0, id_set.1);
+    println!(
+        "{:<60} {:>14.1} {:>14.1}",
+        "  bytes a record",
+        id_set.0 as f64 / options.records as f64,
+        id_set.1 as f64 / quarter as f64
     );
     println!();
     if let Some((_, _, m, r)) = timed {
@@ -519,7 +608,7 @@ mod tests {
         let entries = model(&catalogue);
         let ranker = Ranker::new(&entries);
         let mut unclassified = 0;
-        stream(&path, usize::MAX, |batch| {
+        stream(&path, usize::MAX, Ids::Checked, |batch| {
             unclassified += matcher
                 .classify_batch(batch)
                 .iter()
@@ -528,8 +617,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(unclassified, 0);
-        let run = report_pass(&matcher, &ranker, &[], &path, usize::MAX).unwrap();
+        let run = report_pass(&matcher, &ranker, &[], &path, usize::MAX, Ids::Checked).unwrap();
         assert_eq!(run.records, 300);
         assert!(run.gaps > 0);
+        assert!(run.id_bytes > 0);
+        // Without the reader's set of ids, the same report.
+        let unchecked =
+            report_pass(&matcher, &ranker, &[], &path, usize::MAX, Ids::Unchecked).unwrap();
+        assert_eq!(unchecked.records, 300);
+        assert_eq!((unchecked.gaps, unchecked.bytes), (run.gaps, run.bytes));
+        assert_eq!(unchecked.id_bytes, 0);
     }
 }

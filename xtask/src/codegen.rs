@@ -647,11 +647,20 @@ the summary always adds up: `N records, M rejected`.
 A record whose `id` was already used by an earlier record is rejected; a rejected line does not
 claim its id.
 Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl
-b.jsonl` rejects a record of `b.jsonl` whose id `a.jsonl` already used, naming both places
-(`b.jsonl:7: duplicate id "ESC-1", first used at a.jsonl:1; …`).
+b.jsonl` (and `report`, `forecast`) rejects a record of `b.jsonl` whose id `a.jsonl` already
+used, naming both places (`b.jsonl:7: duplicate id "ESC-1", first used at a.jsonl:1; …`).
 To tell duplicates apart, the reader keeps a 128-bit hash of every id it accepted and where it
-was first: 24 bytes an id whatever its length (about 30 bytes a record with the hash table's
-slack), the only memory of a run that grows with its input.
+was first: 24 bytes an id whatever its length, the only memory of a run that grows with its input.
+The entries are kept in one array sorted by hash, with no slack, beside a small hash table of the
+latest ids (up to a sixteenth of the array, at least 57,344 ids), which is merged into the array
+in place when full; so a run's duplicate check costs 24 bytes a record, plus at most about 8
+while the latest ids wait to be merged (about 2 MB for the table's smallest size), and never the
+jump of a hash table doubling, which holds its old and new arrays at once.
+Exact detection needs every distinct id, so this cannot be flat; beyond it, reading and matching
+reach a fixed ceiling early (the matcher's regex caches fill their budget) and stay there.
+For input whose ids are known to be distinct (written by the program itself), the
+`gapmine-records` API has `Reader::trusting_ids`, which keeps no ids and reads a repeat as another
+record; the `gapmine` commands always check.
 
 Each example below is one line of `records.jsonl`, followed by what gapmine says about it.
 "#;

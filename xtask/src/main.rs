@@ -34,7 +34,7 @@ commands:
       Time gapmine-syntax and the kdl crate on a synthetic 10,000-entry catalogue and on the
       conformance inputs (DIR, default ../shared/kdl-spec-tests/test_cases/input), and
       measure their peak heap. Builds and runs itself in release mode.
-  bench check [--runs N] [--profile summary|rename [--durable]]
+  bench check [--runs N] [--profile summary|rename|editor-rename [--durable]]
       Time a cold `gapmine check` of a synthetic 10,000-entry catalogue whose entries reference
       each other across files (as a process and through the database), re-checks after editing
       one entry's summary and after renaming an id others reference, and the cold check's peak
@@ -50,9 +50,10 @@ commands:
       definition and references after a keystroke (median and 99th percentile), the server's
       resident memory. Builds and runs itself (and `gapmine`) in release mode; `--server`
       drives another `gapmine` binary instead (an older build, to compare side by side).
-  bench match [--runs N] [--size-mb N]
+  bench match [--runs N] [--size-mb N] [--profile full|ten|phrases]
       Time gapmine-match on a synthetic 1,000-failure-mode catalogue over a JSONL corpus of at
       least N MB (default 200) on one thread and on all cores, beside ripgrep, and its peak heap.
+      --profile only classifies the corpus with one catalogue, N runs on one thread (for perf).
       Builds and runs itself in release mode; writes to target/bench-data/match/.
   bench report [--runs N] [--records N]
       Time ranking, forecasting and rendering the report over N classified records (default
@@ -152,11 +153,14 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                     "--profile" if what == "check" => {
                         let kind = rest
                             .next()
-                            .context("`--profile` needs `summary` or `rename`")?;
+                            .context("`--profile` needs `summary`, `rename` or `editor-rename`")?;
                         profile = Some(match kind.as_str() {
                             "summary" => bench_check::Edit::Summary,
                             "rename" => bench_check::Edit::Rename,
-                            other => bail!("`--profile {other}`: expected `summary` or `rename`"),
+                            "editor-rename" => bench_check::Edit::EditorRename,
+                            other => bail!(
+                                "`--profile {other}`: expected `summary`, `rename` or `editor-rename`"
+                            ),
                         });
                     }
                     "--durable" if what == "check" => durable = true,

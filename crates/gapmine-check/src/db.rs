@@ -96,10 +96,36 @@ pub fn file_entries(db: &dyn Db, file: SourceFile) -> Vec<EntryNode<'_>> {
         .collect()
 }
 
-/// One entry lowered to the model, with the problems found inside it.
+/// One entry lowered to the model, with the problems found inside it. Shared (`Arc`), so that
+/// [`file_lowered`] gathers a file's entries without copying them.
 #[salsa::tracked(returns(ref))]
-pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> Lowered {
-    lower::lower_entry(entry.node(db))
+pub fn lowered<'db>(db: &'db dyn Db, entry: EntryNode<'db>) -> std::sync::Arc<Lowered> {
+    std::sync::Arc::new(lower::lower_entry(entry.node(db)))
+}
+
+/// One entry of a file with its lowering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct LoweredEntry<'db> {
+    /// The entry.
+    pub entry: EntryNode<'db>,
+    /// What [`lowered`] made of it.
+    pub lowered: std::sync::Arc<Lowered>,
+}
+
+/// The entries of a file with their lowering, in order: the one place that reads every
+/// entry's [`lowered`] memo. The per-file projections ([`file_signals`], the examples, the
+/// file's diagnostics) read this instead, so proving after an edit elsewhere that a file is
+/// unchanged checks each entry once, not once per projection. An edit to one entry still
+/// lowers that entry alone.
+#[salsa::tracked(returns(ref))]
+pub fn file_lowered(db: &dyn Db, file: SourceFile) -> Vec<LoweredEntry<'_>> {
+    file_entries(db, file)
+        .iter()
+        .map(|&entry| LoweredEntry {
+            entry,
+            lowered: lowered(db, entry).clone(),
+        })
+        .collect()
 }
 
 /// An id, interned: comparing and hashing one is comparing a number.
@@ -359,60 +385,64 @@ pub fn bucket_of(name: Name<'_>) -> usize {
     name.as_id().index() as usize % BUCKETS
 }
 
-/// One bucket of ids: the files that define an id in it or resolve one (an intervention's
-/// `resolves`), in catalogue order. A tracked field, compared whenever the list is rebuilt: a
-/// rename changes the lists of at most two buckets, and the bucket's content is computed from
-/// these few files only.
+/// One bucket of ids: what the catalogue knows of the ids in it, and every reference to them,
+/// as tracked fields. [`buckets`] rebuilds them all when some file's facts change (a rename, a
+/// new reference) and salsa compares each field with the last: only the buckets whose content
+/// changed count as changed, so a check that reads one bucket re-runs only if that bucket did.
+/// The fields are the firewall between the files and the checks of ids: proving after an edit
+/// that a bucket is unchanged costs one edge, not one per file with an id or a reference in it.
 #[salsa::tracked(debug)]
 pub struct Bucket<'db> {
     /// The bucket's number.
     #[returns(copy)]
     pub slot: u32,
-    /// The files with an id in this bucket, in catalogue order.
+    /// The entries and resolved ids of the bucket.
     #[tracked]
     #[returns(ref)]
-    pub files: Vec<SourceFile>,
+    pub entries: BucketEntries<'db>,
+    /// Every reference to an id of the bucket, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub referrers: Vec<Referrer<'db>>,
 }
 
-/// Every bucket, each with the files that have ids in it.
+/// Every bucket, filled from the facts of every file.
 ///
-/// Re-runs whenever a file's facts change (a rename, a new reference), but it only pushes file
-/// handles: the entries themselves are copied by [`bucket_entries`], and only for the buckets
-/// whose files changed.
+/// Re-runs whenever a file's facts change (a rename, a new reference, not a summary or a
+/// title), and only then.
 #[salsa::tracked(returns(ref))]
 pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
-    files_by_bucket(db, catalogue, |facts, push| {
-        push(facts.id);
-        facts.resolves.iter().for_each(|&resolved| push(resolved));
-    })
-    .into_iter()
-    .enumerate()
-    .map(|(slot, files)| Bucket::new(db, slot as u32, files))
-    .collect()
-}
-
-/// For each of the [`BUCKETS`] buckets, the included files that have an id in it, in catalogue
-/// order, where `ids` pushes the ids of an entry's facts that count (its own id and what it
-/// resolves, for [`buckets`]; what it refers to, for the language server's references).
-/// File handles only: the callers keep each list in a tracked field, so that a query reading
-/// one bucket depends on the files of that bucket alone.
-pub fn files_by_bucket<'db>(
-    db: &'db dyn Db,
-    catalogue: Catalogue,
-    ids: impl Fn(&Facts<'db>, &mut dyn FnMut(Name<'db>)),
-) -> Vec<Vec<SourceFile>> {
-    let mut files: Vec<Vec<SourceFile>> = vec![Vec::new(); BUCKETS];
+    let mut entries: Vec<BucketEntries<'_>> = vec![BucketEntries::default(); BUCKETS];
+    let mut referrers: Vec<Vec<Referrer<'_>>> = vec![Vec::new(); BUCKETS];
     for &file in &included_files(db, catalogue).files {
         for facts in file_facts(db, file) {
-            ids(facts, &mut |name| {
-                let list = &mut files[bucket_of(name)];
-                if list.last() != Some(&file) {
-                    list.push(file);
-                }
-            });
+            entries[bucket_of(facts.id)]
+                .definitions
+                .push(IndexEntry::of(facts));
+            for &resolved in &facts.resolves {
+                entries[bucket_of(resolved)].resolved.push(resolved);
+            }
+            for site in &facts.references {
+                referrers[bucket_of(site.target)].push(Referrer {
+                    entry: facts.entry,
+                    site: site.clone(),
+                });
+            }
         }
     }
-    files
+    entries
+        .into_iter()
+        .zip(referrers)
+        .enumerate()
+        .map(|(slot, (mut entries, referrers))| {
+            entries.resolved.sort_unstable_by_key(|name| {
+                use salsa::plumbing::AsId;
+                name.as_id()
+            });
+            entries.resolved.dedup();
+            Bucket::new(db, slot as u32, entries, referrers)
+        })
+        .collect()
 }
 
 /// What the catalogue knows of the ids of one bucket.
@@ -424,31 +454,23 @@ pub struct BucketEntries<'db> {
     pub resolved: Vec<Name<'db>>,
 }
 
-/// The entries and resolved ids of one bucket, from the facts of its files.
-#[salsa::tracked(returns(ref))]
-pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> BucketEntries<'db> {
-    let slot = bucket.slot(db) as usize;
-    let mut out = BucketEntries::default();
-    for &file in bucket.files(db) {
-        for facts in file_facts(db, file) {
-            if bucket_of(facts.id) == slot {
-                out.definitions.push(IndexEntry::of(facts));
-            }
-            out.resolved.extend(
-                facts
-                    .resolves
-                    .iter()
-                    .filter(|r| bucket_of(**r) == slot)
-                    .copied(),
-            );
-        }
-    }
-    out.resolved.sort_unstable_by_key(|name| {
-        use salsa::plumbing::AsId;
-        name.as_id()
-    });
-    out.resolved.dedup();
-    out
+/// The entries and resolved ids of one bucket.
+pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> &'db BucketEntries<'db> {
+    bucket.entries(db)
+}
+
+/// A reference of an entry, as a [`Bucket`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Referrer<'db> {
+    /// The entry that makes it.
+    pub entry: EntryNode<'db>,
+    /// The reference.
+    pub site: RefSite<'db>,
+}
+
+/// Every reference to an id of one bucket, in catalogue order.
+pub fn bucket_referrers<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> &'db [Referrer<'db>] {
+    bucket.referrers(db)
 }
 
 fn entries_of<'db>(
@@ -570,9 +592,9 @@ pub fn suggestion<'db>(db: &'db dyn Db, name: Name<'db>, kind: EntryKind) -> Opt
 /// matcher is not compiled again.
 #[salsa::tracked(returns(ref))]
 pub fn file_signals(db: &dyn Db, file: SourceFile) -> Vec<gapmine_model::FailureMode> {
-    file_entries(db, file)
+    file_lowered(db, file)
         .iter()
-        .filter_map(|&entry| match lowered(db, entry).entry.as_ref()? {
+        .filter_map(|e| match e.lowered.entry.as_ref()? {
             gapmine_model::Entry::FailureMode(fm) => Some(gapmine_model::FailureMode {
                 common: gapmine_model::Common {
                     id: fm.common.id.clone(),
@@ -603,11 +625,15 @@ pub fn matcher(
     db: &dyn Db,
     catalogue: Catalogue,
 ) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
-    let threshold = manifest(db, catalogue)
+    compile_matcher(db, catalogue, default_threshold(db, catalogue))
+}
+
+/// The manifest's `threshold` (0.5 when it has none or does not parse).
+pub fn default_threshold(db: &dyn Db, catalogue: Catalogue) -> f64 {
+    manifest(db, catalogue)
         .manifest
         .as_ref()
-        .map_or(0.5, |m| m.threshold.0);
-    compile_matcher(db, catalogue, threshold)
+        .map_or(0.5, |m| m.threshold.0)
 }
 
 /// Compiles the catalogue's signals with `default_threshold` (entries with a threshold of their
@@ -625,6 +651,81 @@ pub fn compile_matcher(
     gapmine_match::Matcher::compile(&failure_modes, default_threshold)
         .map(std::sync::Arc::new)
         .map_err(|e| e.to_string())
+}
+
+/// The catalogue's failure modes as the examples check compiles them: each id replaced by the
+/// failure mode's position in catalogue order, each parent by its parent's position (`None`
+/// where it names no failure mode). A rename, with its references, leaves this equal, so the
+/// [`example_matcher`] is not compiled again and no file's examples are classified again but
+/// the renamed entry's own.
+#[salsa::tracked(returns(ref))]
+pub fn positional_signals(db: &dyn Db, catalogue: Catalogue) -> Vec<gapmine_model::FailureMode> {
+    let all: Vec<&gapmine_model::FailureMode> = included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_signals(db, file).iter())
+        .collect();
+    let mut position: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for (i, fm) in all.iter().enumerate() {
+        position.entry(fm.common.id.0.as_str()).or_insert(i);
+    }
+    all.iter()
+        .enumerate()
+        .map(|(i, fm)| gapmine_model::FailureMode {
+            common: gapmine_model::Common {
+                id: gapmine_model::Id(i.to_string()),
+                ..fm.common.clone()
+            },
+            parent: fm
+                .parent
+                .as_ref()
+                .and_then(|p| position.get(p.0.as_str()))
+                .map(|&p| gapmine_model::Id(p.to_string())),
+            ..(*fm).clone()
+        })
+        .collect()
+}
+
+/// [`positional_signals`] compiled with the manifest's threshold, for the examples check:
+/// [`gapmine_match::Matcher::verdict_with`] takes a failure mode's position (as text) for its id.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn example_matcher(
+    db: &dyn Db,
+    catalogue: Catalogue,
+) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
+    let threshold = default_threshold(db, catalogue);
+    gapmine_match::Matcher::compile(positional_signals(db, catalogue), threshold)
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Where each file's failure modes start in catalogue order ([`positional_signals`]): equal
+/// after any edit that adds or removes no failure mode.
+#[salsa::tracked(returns(ref))]
+pub fn failure_mode_offsets(
+    db: &dyn Db,
+    catalogue: Catalogue,
+) -> rustc_hash::FxHashMap<SourceFile, u32> {
+    let mut offset = 0;
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .map(|&file| {
+            let at = offset;
+            offset += file_signals(db, file).len() as u32;
+            (file, at)
+        })
+        .collect()
+}
+
+/// The id of the failure mode at each position of [`positional_signals`].
+pub fn failure_mode_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<String> {
+    included_files(db, catalogue)
+        .files
+        .iter()
+        .flat_map(|&file| file_signals(db, file).iter())
+        .map(|fm| fm.common.id.0.clone())
+        .collect()
 }
 
 /// The whole model: every lowered entry, in catalogue order.

@@ -55,8 +55,11 @@ impl CheckDatabase {
 }
 
 /// The problems found anywhere in the catalogue that are about the catalogue as a whole: the
-/// manifest, the include globs, `parent` cycles. (Duplicate ids and uncovered failure modes are
-/// checked per file, through the buckets of the file's own ids.)
+/// manifest, the include globs, `parent` cycles, and the checks of ids (duplicate ids, failure
+/// modes no intervention resolves, dangling references, references to the wrong kind or to a
+/// deprecated entry), which run a bucket of ids at a time ([`checks::bucket_checks`]). Each file
+/// reads only its share ([`global_shares`]): one edge to prove after an edit elsewhere, where
+/// reading the buckets of its ids and references was about a hundred.
 #[salsa::tracked(returns(ref))]
 pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let mut out: Vec<Anchored<'_>> = Vec::new();
@@ -69,6 +72,7 @@ pub fn global_diagnostics(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>
         out.push(Anchored::from_local(Anchor::Manifest(*node), local));
     }
     out.extend(checks::cycles::parent_cycles(db, catalogue).iter().cloned());
+    out.extend(checks::id_checks(db, catalogue).iter().cloned());
     out
 }
 
@@ -132,30 +136,16 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let catalogue = Catalogue::get(db);
     let mut anchored: Vec<Anchored<'_>> = Vec::new();
     if file != catalogue.manifest(db) {
-        for &entry in db::file_entries(db, file) {
+        for e in db::file_lowered(db, file) {
             anchored.extend(
-                db::lowered(db, entry)
+                e.lowered
                     .diagnostics
                     .iter()
-                    .map(|d| Anchored::from_local(Anchor::Entry(entry), d)),
+                    .map(|d| Anchored::from_local(Anchor::Entry(e.entry), d)),
             );
         }
-        anchored.extend(
-            checks::references::check_references(db, file)
-                .iter()
-                .cloned(),
-        );
+
         anchored.extend(checks::examples::failing_examples(db, file).iter().cloned());
-        anchored.extend(
-            checks::duplicates::file_duplicate_ids(db, file)
-                .iter()
-                .cloned(),
-        );
-        anchored.extend(
-            checks::uncovered::file_uncovered_failure_modes(db, file)
-                .iter()
-                .cloned(),
-        );
     }
     anchored.extend(global_share(db, catalogue, file).iter().cloned());
     let mut out: Vec<Diagnostic> = db::parse(db, file)
@@ -211,9 +201,7 @@ pub fn prime(db: &CheckDatabase, catalogue: Catalogue) {
     let mut files = db::included_files(db, catalogue).files.clone();
     files.push(catalogue.manifest(db));
     files.par_iter().for_each_with(db.clone(), |db, &file| {
-        for &entry in db::file_entries(db, file) {
-            db::lowered(db, entry);
-        }
+        db::file_lowered(db, file);
     });
 }
 

@@ -118,8 +118,14 @@ fn a_cold_check_lowers_and_checks_every_entry_once() {
     for file in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
         assert_ran(&log, &format!("parse({file})"));
         assert_ran(&log, &format!("file_facts({file})"));
-        assert_ran(&log, &format!("check_references({file})"));
     }
+    // The checks of ids run a bucket at a time, once each.
+    assert_ran(&log, "id_checks(catalogue)");
+    let checked = log
+        .iter()
+        .filter(|q| q.starts_with("bucket_checks("))
+        .count();
+    assert!(checked > 0, "{log:#?}");
     let lowerings = log.iter().filter(|q| q.starts_with("lowered(")).count();
     assert_eq!(lowerings, ENTRIES.len(), "{log:#?}");
 }
@@ -138,10 +144,10 @@ fn editing_a_summary_relowers_that_entry_only() {
 
     assert_ran(&log, "parse(failure-modes.kdl)");
     assert_ran(&log, "lowered(flaky-test)");
-    // Its references did not change, so the file's facts are recomputed but equal, and even
-    // the file's reference check is reused.
+    // Its references did not change, so the file's facts are recomputed but equal, and no
+    // check of ids runs again.
     assert_ran(&log, "file_facts(failure-modes.kdl)");
-    assert_not_ran(&log, "check_references(failure-modes.kdl)");
+    assert_no_bucket_rechecked(&log);
     // The same file, and the entry it refines.
     assert_not_ran(&log, "lowered(race-condition)");
     assert_not_ran(&log, "lowered(stale-cache)");
@@ -149,19 +155,13 @@ fn editing_a_summary_relowers_that_entry_only() {
     assert_not_ran(&log, "parse(interventions.kdl)");
     assert_not_ran(&log, "file_facts(interventions.kdl)");
     assert_not_ran(&log, "lowered(quarantine-flaky)");
-    assert_not_ran(&log, "check_references(interventions.kdl)");
     assert_not_ran(&log, "lowered(checkout-revenue)");
-    assert_not_ran(&log, "check_references(priorities.kdl)");
     assert_not_ran(&log, "file_diagnostics(interventions.kdl)");
     assert_not_ran(&log, "file_diagnostics(priorities.kdl)");
     // The ids did not change, so neither did the buckets of ids nor the checks over them.
     assert_not_ran(&log, "buckets(catalogue)");
-    assert_no_bucket_refilled(&log);
     assert_not_ran(&log, "parent_cycles(catalogue)");
-    for file in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
-        assert_not_ran(&log, &format!("file_duplicate_ids({file})"));
-        assert_not_ran(&log, &format!("file_uncovered_failure_modes({file})"));
-    }
+    assert_not_ran(&log, "id_checks(catalogue)");
     // Nothing on the way builds the whole index.
     assert_not_ran(&log, "index(catalogue)");
     // The signals did not change either: the matcher is not compiled again.
@@ -220,12 +220,16 @@ fn a_comment_only_edit_relowers_nothing() {
     assert_nothing_relowered_or_rechecked(&log);
 }
 
-fn assert_no_bucket_refilled(log: &[String]) {
-    let refilled: Vec<&String> = log
+#[track_caller]
+fn assert_no_bucket_rechecked(log: &[String]) {
+    let rechecked: Vec<&String> = log
         .iter()
-        .filter(|q| q.starts_with("bucket_entries("))
+        .filter(|q| q.starts_with("bucket_checks("))
         .collect();
-    assert!(refilled.is_empty(), "buckets refilled: {refilled:#?}");
+    assert!(
+        rechecked.is_empty(),
+        "buckets checked again: {rechecked:#?}"
+    );
 }
 
 fn assert_nothing_relowered_or_rechecked(log: &[String]) {
@@ -233,13 +237,11 @@ fn assert_nothing_relowered_or_rechecked(log: &[String]) {
         for reused in [
             "lowered(",
             "file_facts(",
-            "check_references(",
             "index(",
             "buckets(",
-            "bucket_entries(",
-            "file_duplicate_ids(",
+            "bucket_checks(",
+            "id_checks(",
             "parent_cycles(",
-            "file_uncovered_failure_modes(",
             "global_diagnostics(",
         ] {
             assert!(
@@ -264,13 +266,16 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
 
     assert_ids_changed(&log);
     // The renamed failure mode is now resolved by nothing.
-    assert_ran(&log, "file_uncovered_failure_modes(failure-modes.kdl)");
-    // The other files' ids share no bucket with the old or the new id: no duplicates check.
-    assert_not_ran(&log, "file_duplicate_ids(interventions.kdl)");
-    assert_not_ran(&log, "file_duplicate_ids(priorities.kdl)");
-    // The three entries that named `race-condition` now dangle: their files were checked again.
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == Code::UncoveredFailureMode && d.message.contains("`data-race`")),
+        "{diagnostics:#?}"
+    );
+    // The three entries that named `race-condition` now dangle: their files' diagnostics are
+    // rendered again.
     for referrers in ["failure-modes.kdl", "interventions.kdl", "priorities.kdl"] {
-        assert_ran(&log, &format!("check_references({referrers})"));
+        assert_ran(&log, &format!("file_diagnostics({referrers})"));
     }
     let dangling: Vec<&str> = diagnostics
         .iter()
@@ -308,19 +313,19 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
     assert_not_ran(&log, "lowered(quarantine-flaky)");
 }
 
-/// After a change to the ids of `failure-modes.kdl`: the bucket lists are rebuilt, but only the
-/// buckets that file has ids in (three, and the new id's) are filled again, and the whole index
-/// is never built.
+/// After a change to the ids of `failure-modes.kdl`: the buckets are rebuilt, but only those
+/// whose content changed (the old id's, the new id's, and those of the references of the
+/// renamed entry, which is a new entry) are checked again, and the whole index is never built.
 #[track_caller]
 fn assert_ids_changed(log: &[String]) {
     assert_ran(log, "buckets(catalogue)");
-    let refilled = log
+    let rechecked = log
         .iter()
-        .filter(|q| q.starts_with("bucket_entries("))
+        .filter(|q| q.starts_with("bucket_checks("))
         .count();
     assert!(
-        (1..=4).contains(&refilled),
-        "{refilled} buckets refilled:\n{log:#?}"
+        (1..=3).contains(&rechecked),
+        "{rechecked} buckets checked again:\n{log:#?}"
     );
     assert_not_ran(log, "index(catalogue)");
 }
@@ -373,4 +378,65 @@ fn diagnostics_follow_a_sequence_of_edits() {
     ] {
         assert!(seen.contains(&code), "no {code:?} in {seen:?}");
     }
+}
+
+/// A rename as the editor's rename makes it (the id and every reference to it): the failure
+/// modes' signals are the same in all but names, so the matcher of the examples is not compiled
+/// again, and only the renamed entry's examples are classified again.
+#[test]
+fn renaming_with_its_references_classifies_only_the_renamed_entrys_examples() {
+    const A: &str = r#"failure-mode "slow-query" {
+    title "Slow query"
+    signals {
+        phrase "slow query" weight=0.9
+    }
+    examples {
+        matches "slow query on the orders table"
+        rejects "the orders page is fast"
+    }
+}
+"#;
+    const B: &str = r#"failure-mode "missing-index" {
+    title "Missing index"
+    parent "slow-query"
+    signals {
+        phrase "missing index" weight=0.9
+    }
+    examples {
+        matches "missing index on orders.customer_id"
+    }
+}
+
+intervention "add-index" {
+    title "Review query plans before merging"
+    kind "process"
+    resolves "missing-index"
+}
+
+intervention "query-budget" {
+    title "Give every endpoint a query time budget"
+    kind "code"
+    resolves "slow-query"
+}
+"#;
+    let mut db = Logged::new(&[("gapmine.kdl", MANIFEST), ("a.kdl", A), ("b.kdl", B)]);
+    let diagnostics = db.check();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    db.take_log();
+
+    db.edit("a.kdl", "\"slow-query\"", "\"slow-sql\"");
+    db.edit("b.kdl", "parent \"slow-query\"", "parent \"slow-sql\"");
+    db.edit("b.kdl", "resolves \"slow-query\"", "resolves \"slow-sql\"");
+    let diagnostics = db.check_matches_fresh();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let log = db.take_log();
+
+    assert_ran(&log, "positional_signals(catalogue)");
+    assert_not_ran(&log, "example_matcher(catalogue)");
+    assert_ran(&log, "failing_examples(a.kdl)");
+    assert_not_ran(&log, "failing_examples(b.kdl)");
+    // Its parent reference was renamed: the child is lowered again, the intervention beside it
+    // is not.
+    assert_ran(&log, "lowered(missing-index)");
+    assert_not_ran(&log, "lowered(add-index)");
 }

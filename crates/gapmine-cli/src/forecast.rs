@@ -14,7 +14,7 @@ use anyhow::anyhow;
 use gapmine_rank::{
     Aggregator, Backtest, BacktestReport, Catalogue, Method, MethodScores, Ranking, Settings,
 };
-use gapmine_records::{EscapeRecord, Item, Reader};
+use gapmine_records::{EscapeRecord, Item, Reader, SeenIds};
 use jiff::civil::Date;
 use serde_json::json;
 
@@ -131,8 +131,8 @@ struct Tally {
 
 /// Where the records go: the ranking's aggregator or the backtest.
 enum Sink {
-    Rank(Aggregator),
-    Backtest(Backtest),
+    Rank(Box<Aggregator>),
+    Backtest(Box<Backtest>),
 }
 
 impl Sink {
@@ -180,9 +180,13 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
     let catalogue = Catalogue::new(&ready.model);
 
     let mut sink = if args.backtest {
-        Sink::Backtest(Backtest::new(&catalogue, &args.cutoff, args.horizon))
+        Sink::Backtest(Box::new(Backtest::new(
+            &catalogue,
+            &args.cutoff,
+            args.horizon,
+        )))
     } else {
-        Sink::Rank(Aggregator::new(&catalogue))
+        Sink::Rank(Box::new(Aggregator::new(&catalogue)))
     };
     let mut tally = Tally::default();
     let classify = Classify {
@@ -190,6 +194,7 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
         truth: truth.as_ref(),
         mapping: mapping.as_ref(),
     };
+    let mut seen = SeenIds::default();
     for name in &args.records {
         let (input, shown) = match open_records(name) {
             Ok(opened) => opened,
@@ -198,7 +203,9 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
                 return Ok(ExitStatus::Error);
             }
         };
-        let mut reader = Reader::new(input, shown.as_str());
+        // The ids of the earlier files too: a record repeated in a later file is rejected,
+        // naming both places, and counted once.
+        let mut reader = Reader::continuing(input, shown.as_str(), seen);
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(item) = reader
             .next_item()
@@ -219,6 +226,7 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
         }
         classify.flush(&mut batch, &mut sink, &mut tally);
         tally.read += reader.summary().read;
+        seen = reader.into_seen();
     }
 
     let mut out = io::BufWriter::new(io::stdout().lock());

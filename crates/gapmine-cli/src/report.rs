@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use gapmine_model::Entry;
 use gapmine_rank::{Aggregator, Catalogue, Settings};
-use gapmine_records::{EscapeRecord, Item, Reader};
+use gapmine_records::{EscapeRecord, Item, Reader, SeenIds};
 use gapmine_report::{Control, DetectionTally, Meta, Pipeline, Report};
 use jiff::civil::Date;
 
@@ -149,6 +149,7 @@ pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
             }
             batch.clear();
         };
+    let mut seen = SeenIds::default();
     for name in &args.records {
         let (input, shown) = match open_records(name) {
             Ok(opened) => opened,
@@ -157,7 +158,9 @@ pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
                 return Ok(ExitStatus::Error);
             }
         };
-        let mut reader = Reader::new(input, shown.as_str());
+        // The ids of the earlier files too: a record repeated in a later file is rejected,
+        // naming both places, and counted once.
+        let mut reader = Reader::continuing(input, shown.as_str(), seen);
         while let Some(item) = reader
             .next_item()
             .map_err(|e| anyhow::anyhow!("cannot read `{shown}`: {e}"))?
@@ -182,6 +185,7 @@ pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
             }
         }
         meta.lines += reader.summary().read;
+        seen = reader.into_seen();
         meta.sources.push(shown);
     }
     flush(&mut batch, &mut aggregator, &mut tally);

@@ -1,86 +1,33 @@
 //! The queries the editor features add on top of the checker's: who refers to an id, what
 //! completion and hover show of each entry, and the matches of a records history per failure
-//! mode. All salsa-cached, and none catalogue-wide beyond lists of file handles: an id's
-//! references are read from one bucket ([`uses_of`]), its definition from the checker's
-//! buckets ([`gapmine_check::db::resolve`]), entries' summaries and completion candidates per
-//! file. So a feature asked right after an edit re-runs only what the edit touched.
+//! mode. All salsa-cached, and none catalogue-wide: an id's references and definitions are
+//! read from the checker's bucket of the id ([`uses_of`], [`gapmine_check::db::resolve`]),
+//! entries' summaries and completion candidates per file. So a feature asked right after an
+//! edit re-runs only what the edit touched.
 
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use gapmine_check::db::{Name, RefSite, bucket_of, file_facts, files_by_bucket, included_files};
-use gapmine_check::{Catalogue, Db, EntryNode, SourceFile};
+use gapmine_check::db::{Name, bucket_of, included_files};
+use gapmine_check::{Catalogue, Db, SourceFile};
 
-/// One reference to an id: the entry that makes it and where in the entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
-pub struct Use<'db> {
-    /// The entry that holds the reference.
-    pub entry: EntryNode<'db>,
-    /// The reference.
-    pub site: RefSite<'db>,
-}
+/// One reference to an id: the entry that makes it and where in the entry (the checker's
+/// [`Referrer`](gapmine_check::db::Referrer)).
+pub use gapmine_check::db::Referrer as Use;
 
-/// One bucket of referred-to ids (by [`bucket_of`], the checker's buckets): the files whose
-/// entries refer to an id in it, in catalogue order. The list is a tracked field, compared
-/// whenever [`use_buckets`] runs again: an edit that moves a reference from one id to another
-/// changes the lists of at most two buckets, and only their uses are collected again.
-#[salsa::tracked(debug)]
-pub struct UseBucket<'db> {
-    /// The bucket's number.
-    #[returns(copy)]
-    pub slot: u32,
-    /// The files with a reference to an id in this bucket, in catalogue order.
-    #[tracked]
-    #[returns(ref)]
-    pub files: Vec<SourceFile>,
-}
-
-/// Every bucket of referred-to ids, each with the files that refer to one of its ids. Re-runs
-/// when a file's facts change (a reference or an id edited), but only pushes file handles; the
-/// references themselves are collected by [`bucket_uses`], one bucket at a time, when asked.
-#[salsa::tracked(returns(ref))]
-pub fn use_buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<UseBucket<'_>> {
-    files_by_bucket(db, catalogue, |facts, push| {
-        facts.references.iter().for_each(|site| push(site.target));
-    })
-    .into_iter()
-    .enumerate()
-    .map(|(slot, files)| UseBucket::new(db, slot as u32, files))
-    .collect()
-}
-
-/// The references to the ids of one bucket, in catalogue order, from the facts of the few files
-/// that make them: a query that reads it depends on those files only.
-#[salsa::tracked(returns(ref))]
-pub fn bucket_uses<'db>(db: &'db dyn Db, bucket: UseBucket<'db>) -> Vec<Use<'db>> {
-    let slot = bucket.slot(db) as usize;
-    let mut out = Vec::new();
-    for &file in bucket.files(db) {
-        for facts in file_facts(db, file) {
-            for site in &facts.references {
-                if bucket_of(site.target) == slot {
-                    out.push(Use {
-                        entry: facts.entry,
-                        site: site.clone(),
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Every reference to `name` in the catalogue's included files, in catalogue order. Reads one
-/// bucket, so a feature that asks depends on the references to that bucket's ids, not on
-/// every file: after an edit that changes no reference, nothing is collected again, and after
-/// one that does, only the buckets it touched are.
+/// Every reference to `name` in the catalogue's included files, in catalogue order. Reads the
+/// references of the id's bucket (a tracked field of the checker's buckets), so a feature that
+/// asks depends on the references to that bucket's ids, not on every file: after an edit that
+/// changes no reference nothing is read again, and after one that does, the feature re-runs
+/// only if the bucket it reads changed.
 pub fn uses_of<'db>(
     db: &'db dyn Db,
     catalogue: Catalogue,
     name: Name<'db>,
 ) -> impl Iterator<Item = &'db Use<'db>> {
-    bucket_uses(db, use_buckets(db, catalogue)[bucket_of(name)])
+    let bucket = gapmine_check::db::buckets(db, catalogue)[bucket_of(name)];
+    gapmine_check::db::bucket_referrers(db, bucket)
         .iter()
         .filter(move |u| u.site.target == name)
 }

@@ -5,13 +5,17 @@ use rayon::prelude::*;
 
 use regex_automata::{Anchored, Input, meta};
 
-use crate::compile::{Confirm, Matcher, Target, Targets, lower_into};
+use crate::compile::{Confirm, Matcher, RegexInfo, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Verdict};
 
+/// Once a scratch has scanned this many bytes of titles and bodies, its matcher's automaton is
+/// rebuilt as a DFA ([`Matcher::automaton_for`]) for the rest of the input.
+pub(crate) const BULK_BYTES: u64 = 4 << 20;
+
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
-const CACHE_BUDGET: usize = 16 << 20;
+const CACHE_BUDGET: usize = 8 << 20;
 /// And this many more for each pattern.
-const CACHE_PER_PATTERN: usize = 16 << 10;
+const CACHE_PER_PATTERN: usize = 8 << 10;
 
 /// A scratch taken from a matcher's pool, given back when dropped.
 struct Pooled<'m> {
@@ -77,16 +81,22 @@ pub struct Scratch {
     fired: Vec<u32>,
     scan: u32,
     regex_stamp: Vec<u32>,
-    /// Per regex, the literal groups seen in this scan (valid where `group_stamp` is `scan`).
-    group_stamp: Vec<u32>,
-    group_mask: Vec<u32>,
+    /// Per automaton needle, the last scan that found it.
+    needle_stamp: Vec<u32>,
+    /// The needles found in this scan: (needle, start, end), in the automaton's order.
+    hits: Vec<(u32, u32, u32)>,
     candidates: Vec<u32>,
-    /// Where the literals of regexes confirmed at their literals were found: (regex, start, end).
-    anchors: Vec<(u32, u32, u32)>,
+    /// Where a candidate's anchor group was found: (start of the anchor, end of the literal).
+    anchors: Vec<(u32, u32)>,
+    /// Bytes of titles and bodies scanned with this scratch (saturating).
+    pub(crate) scanned: u64,
     caches: Vec<Option<meta::Cache>>,
-    /// Regex searches since the caches' memory was last summed.
+    /// Each cache's bytes after its last search, and their sum.
+    cache_bytes: Vec<usize>,
+    cache_total: usize,
+    /// Regex searches since the epoch last advanced.
     searches: u32,
-    /// How many times it was summed, and when each cache was last used, in those terms.
+    /// Epochs of 4,096 searches, and the epoch each cache was last used in.
     epoch: u32,
     cache_used: Vec<u32>,
     fm_stamp: Vec<u32>,
@@ -114,11 +124,11 @@ impl Scratch {
         if self.scan == u32::MAX {
             self.scan = 0;
             self.regex_stamp.fill(0);
-            self.group_stamp.fill(0);
+            self.needle_stamp.fill(0);
         }
         self.scan += 1;
         self.candidates.clear();
-        self.anchors.clear();
+        self.hits.clear();
     }
 
     fn offer(&mut self, signal: u32, hit: Hit) {
@@ -132,36 +142,55 @@ impl Scratch {
         }
     }
 
-    /// The cache of regex `r`, created on first use.
+    /// Searches `input` with regex `r` and its cache (created on first use), and accounts for
+    /// the cache's growth.
     ///
     /// Caches grow as their lazy DFAs meet new text, and a catalogue has hundreds of patterns;
-    /// so every few thousand searches their sizes are summed, and above the budget (16 MB, and
-    /// 16 KB a pattern; a warmed cache takes about 32 KB, but few patterns are busy at once) the
-    /// caches not used since the last count are dropped, and all of them if that is not enough (as a lazy DFA clears its own
-    /// cache when full). Memory stays bounded however long the input; results never depend on a
-    /// cache.
-    fn cache(&mut self, r: u32, regex: &meta::Regex) -> &mut meta::Cache {
+    /// so the caches' bytes are kept up to date after every search, and above the budget (8 MB,
+    /// and 8 KB a pattern; a warmed cache reports about 32 KB, but few patterns are busy at once)
+    /// the caches not used in the last 4,096 searches are dropped, and all of them if that is not
+    /// enough (as a lazy DFA clears its own cache when full). So one thread's caches never hold
+    /// more than the budget and one search's growth, however long the input; results never
+    /// depend on a cache.
+    fn search(
+        &mut self,
+        r: u32,
+        regex: &meta::Regex,
+        input: &Input<'_>,
+    ) -> Option<regex_automata::Match> {
+        let r = r as usize;
         self.searches += 1;
         if self.searches >= 4096 {
             self.searches = 0;
             self.epoch += 1;
-            let budget = CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len();
-            let used = |caches: &[Option<meta::Cache>]| -> usize {
-                caches.iter().flatten().map(meta::Cache::memory_usage).sum()
-            };
-            if used(&self.caches) > budget {
-                for (cache, &last) in self.caches.iter_mut().zip(&self.cache_used) {
-                    if last + 1 < self.epoch {
-                        *cache = None;
-                    }
-                }
-                if used(&self.caches) > budget {
-                    self.caches.iter_mut().for_each(|c| *c = None);
+        }
+        self.cache_used[r] = self.epoch;
+        let cache = self.caches[r].get_or_insert_with(|| regex.create_cache());
+        let found = regex.search_with(cache, input);
+        let bytes = cache.memory_usage();
+        self.cache_total = self.cache_total + bytes - self.cache_bytes[r];
+        self.cache_bytes[r] = bytes;
+        if self.cache_total > CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len() {
+            self.drop_caches();
+        }
+        found
+    }
+
+    /// Drops the caches idle since the last epoch, or all of them if that is not enough.
+    fn drop_caches(&mut self) {
+        let budget = CACHE_BUDGET + CACHE_PER_PATTERN * self.caches.len();
+        for pass in 0..2 {
+            for (r, cache) in self.caches.iter_mut().enumerate() {
+                if cache.is_some() && (pass == 1 || self.cache_used[r] + 1 < self.epoch) {
+                    *cache = None;
+                    self.cache_total -= self.cache_bytes[r];
+                    self.cache_bytes[r] = 0;
                 }
             }
+            if self.cache_total <= budget {
+                return;
+            }
         }
-        self.cache_used[r as usize] = self.epoch;
-        self.caches[r as usize].get_or_insert_with(|| regex.create_cache())
     }
 
     /// Makes regex `r` a candidate for a whole-field search in this scan (once).
@@ -172,20 +201,16 @@ impl Scratch {
         }
     }
 
-    /// Marks group `g` of regex `r` as seen in this scan.
-    fn see_group(&mut self, r: u32, g: u32) {
-        let r = r as usize;
-        if self.group_stamp[r] != self.scan {
-            self.group_stamp[r] = self.scan;
-            self.group_mask[r] = 0;
-        }
-        self.group_mask[r] |= 1 << g;
-    }
-
-    /// Whether every literal group of a regex that needs `need` was seen in this scan.
-    fn has_groups(&self, r: u32, need: u32) -> bool {
-        need == 0
-            || (self.group_stamp[r as usize] == self.scan && self.group_mask[r as usize] == need)
+    /// Whether a needle of every literal group of `info` but its trigger was found in this scan
+    /// (the trigger's was, or it would not be a candidate).
+    fn has_groups(&self, info: &RegexInfo) -> bool {
+        (0..info.group_count()).all(|g| {
+            g == info.trigger as usize
+                || info
+                    .group(g)
+                    .iter()
+                    .any(|&n| self.needle_stamp[n as usize] == self.scan)
+        })
     }
 
     /// The score of failure mode `fm` in this generation, once [`Matcher::score_touched`] ran.
@@ -230,14 +255,17 @@ impl Matcher {
             fired: Vec::new(),
             scan: 0,
             regex_stamp: vec![0; self.regexes.len()],
-            group_stamp: vec![0; self.regexes.len()],
-            group_mask: vec![0; self.regexes.len()],
+            needle_stamp: vec![0; self.needle_count()],
+            hits: Vec::new(),
             candidates: Vec::new(),
             anchors: Vec::new(),
+            scanned: 0,
             caches: (0..self.regexes.len()).map(|_| None).collect(),
             searches: 0,
             epoch: 0,
             cache_used: vec![0; self.regexes.len()],
+            cache_bytes: vec![0; self.regexes.len()],
+            cache_total: 0,
             fm_stamp: vec![0; self.failure_modes.len()],
             fm_keep: vec![1.0; self.failure_modes.len()],
             fm_damp: vec![1.0; self.failure_modes.len()],
@@ -423,9 +451,15 @@ impl Matcher {
         scratch: &mut Scratch,
     ) {
         scratch.next_scan();
-        if let Some(automaton) = &self.automaton {
+        if let Some(automaton) = self.automaton_for(scratch.scanned) {
+            scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
             for m in automaton.find_overlapping_iter(text) {
-                for &target in targets.get(m.pattern().as_usize()) {
+                let needle = m.pattern().as_u32();
+                scratch.needle_stamp[needle as usize] = scratch.scan;
+                scratch
+                    .hits
+                    .push((needle, m.start() as u32, m.end() as u32));
+                for &target in targets.get(needle as usize) {
                     match target {
                         Target::Phrase(s) => scratch.offer(
                             s,
@@ -435,18 +469,7 @@ impl Matcher {
                                 end: m.end(),
                             },
                         ),
-                        Target::Group(r, g) => {
-                            scratch.see_group(r, g);
-                            let info = &self.regexes[r as usize];
-                            if info.confirm == Confirm::Whole {
-                                scratch.candidate(r);
-                            } else if g == info.anchor
-                                && let Some(start) =
-                                    info.anchor_start(text.as_bytes(), m.start(), m.end())
-                            {
-                                scratch.anchors.push((r, start as u32, m.end() as u32));
-                            }
-                        }
+                        Target::Regex(r) => scratch.candidate(r),
                     }
                 }
             }
@@ -454,12 +477,10 @@ impl Matcher {
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in candidates.iter().chain(unbounded) {
             let info = &self.regexes[r as usize];
-            if !scratch.has_groups(r, info.need) || scratch.all_settled_before(&info.signals, place)
-            {
+            if scratch.all_settled_before(&info.signals, place) || !scratch.has_groups(info) {
                 continue;
             }
-            let cache = scratch.cache(r, &info.regex);
-            if let Some(m) = info.regex.search_with(cache, &Input::new(text)) {
+            if let Some(m) = self.confirm(r, text, scratch) {
                 scratch.offer_all(
                     &info.signals,
                     Hit {
@@ -471,58 +492,62 @@ impl Matcher {
             }
         }
         scratch.candidates = candidates;
-        // Regexes confirmed at their literals. Where every match starts with a literal, try each
-        // place a literal was found, leftmost first, anchored: the first that matches is the
-        // leftmost match a whole-field search would have found, and a failed try costs the
-        // pattern's length, not the field's. Where every match ends with a literal and is at most
-        // `max` bytes long, the leftmost match starts in one of the windows of `max` bytes that
-        // end at a literal: find the smallest such start, then take the match anchored there, so
-        // the match is exactly the whole-field search's.
+    }
+
+    /// The leftmost match of regex `r` in `text`, every group of which was found there.
+    ///
+    /// Where every match starts with a literal of the anchor group, it is tried anchored at each
+    /// place that group was found, leftmost first: the first that matches is the leftmost match a
+    /// whole-field search would have found, and a failed try costs the pattern's length, not the
+    /// field's. Where every match ends with a literal and is at most `max` bytes long, the
+    /// leftmost match starts in one of the windows of `max` bytes that end at a literal: find the
+    /// smallest such start, then take the match anchored there, so the match is exactly the
+    /// whole-field search's. Otherwise the whole field is searched.
+    fn confirm(&self, r: u32, text: &str, scratch: &mut Scratch) -> Option<regex_automata::Match> {
+        let info = &self.regexes[r as usize];
+        if info.confirm == Confirm::Whole {
+            return scratch.search(r, &info.regex, &Input::new(text));
+        }
+        let anchor = info.group(info.anchor as usize);
+        scratch.anchors.clear();
+        for &(needle, start, end) in &scratch.hits {
+            if anchor.binary_search(&needle).is_ok()
+                && let Some(begin) =
+                    info.anchor_start(text.as_bytes(), start as usize, end as usize)
+                && others_within(info, text, begin, end as usize, &scratch.hits)
+            {
+                scratch.anchors.push((begin as u32, end));
+            }
+        }
+        if scratch.anchors.is_empty() {
+            return None;
+        }
         let mut anchors = std::mem::take(&mut scratch.anchors);
         anchors.sort_unstable();
         anchors.dedup();
-        let mut i = 0;
-        while i < anchors.len() {
-            let r = anchors[i].0;
-            let group_end = i + anchors[i..].iter().take_while(|(g, _, _)| *g == r).count();
-            let info = &self.regexes[r as usize];
-            if scratch.has_groups(r, info.need) && !scratch.all_settled_before(&info.signals, place)
-            {
-                let cache = scratch.cache(r, &info.regex);
-                let anchored = |cache: &mut meta::Cache, start: usize| {
-                    let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-                    info.regex.search_with(cache, &input)
-                };
-                let found = match info.confirm {
-                    Confirm::WindowBeforeLiteral(max) => {
-                        let mut leftmost: Option<usize> = None;
-                        for &(_, _, end) in &anchors[i..group_end] {
-                            let end = end as usize;
-                            let input = Input::new(text).range(end.saturating_sub(max)..end);
-                            if let Some(m) = info.regex.search_with(cache, &input) {
-                                leftmost = Some(leftmost.map_or(m.start(), |l| l.min(m.start())));
-                            }
-                        }
-                        leftmost.and_then(|start| anchored(cache, start))
+        let anchored = |scratch: &mut Scratch, start: usize| {
+            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            scratch.search(r, &info.regex, &input)
+        };
+        let found = match info.confirm {
+            Confirm::WindowBeforeLiteral(max) => {
+                let mut leftmost: Option<usize> = None;
+                for &(_, end) in &anchors {
+                    let end = end as usize;
+                    let start = window(info, text, end, max);
+                    let input = Input::new(text).range(start..end);
+                    if let Some(m) = scratch.search(r, &info.regex, &input) {
+                        leftmost = Some(leftmost.map_or(m.start(), |l| l.min(m.start())));
                     }
-                    _ => anchors[i..group_end]
-                        .iter()
-                        .find_map(|&(_, start, _)| anchored(cache, start as usize)),
-                };
-                if let Some(m) = found {
-                    scratch.offer_all(
-                        &info.signals,
-                        Hit {
-                            place,
-                            start: m.start(),
-                            end: m.end(),
-                        },
-                    );
                 }
+                leftmost.and_then(|start| anchored(scratch, start))
             }
-            i = group_end;
-        }
+            _ => anchors
+                .iter()
+                .find_map(|&(start, _)| anchored(scratch, start as usize)),
+        };
         scratch.anchors = anchors;
+        found
     }
 
     /// Sorts the fired signals (so grouped by failure mode: signal ids are in catalogue order)
@@ -668,4 +693,56 @@ impl Matcher {
             text,
         }
     }
+}
+
+/// Where the window of a pattern whose matches end at `end` and are at most `max` bytes long
+/// begins: no further back than its most characters, either.
+fn window(info: &RegexInfo, text: &str, end: usize, max: usize) -> usize {
+    let bytes = end.saturating_sub(max);
+    match info.max_chars {
+        Some(0) => end,
+        Some(chars) => text[..end]
+            .char_indices()
+            .rev()
+            .nth(chars - 1)
+            .map_or(0, |(i, _)| i)
+            .max(bytes),
+        None => bytes,
+    }
+}
+
+/// Whether a match anchored at an occurrence of `info`'s anchor group (`begin..end`, its lead
+/// included) can hold a literal of every other group: where matches have at most so many
+/// characters, each group must have been found within them after `begin` (anchored at the
+/// literal) or before `end` (a window before it). `(?i)lease.{0,40}timeout` is not tried where
+/// the only `timeout` is 200 bytes on, or before the `lease`.
+fn others_within(
+    info: &RegexInfo,
+    text: &str,
+    begin: usize,
+    end: usize,
+    hits: &[(u32, u32, u32)],
+) -> bool {
+    if info.group_count() < 2 {
+        return true;
+    }
+    let (lo, hi) = match (info.confirm, info.max_chars) {
+        (Confirm::AnchoredAtLiteral, Some(chars)) => {
+            let hi = text[begin..]
+                .char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| begin + i);
+            (begin, hi)
+        }
+        (Confirm::WindowBeforeLiteral(max), _) => (window(info, text, end, max), end),
+        _ => return true,
+    };
+    (0..info.group_count()).all(|g| {
+        g == info.anchor as usize || {
+            let group = info.group(g);
+            hits.iter().any(|&(n, s, e)| {
+                s as usize >= lo && e as usize <= hi && group.binary_search(&n).is_ok()
+            })
+        }
+    })
 }

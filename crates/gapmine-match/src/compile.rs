@@ -2,13 +2,19 @@
 
 use std::fmt;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use gapmine_model::{FailureMode, Id, SignalKind, TextField};
 use regex_automata::meta;
 use rustc_hash::FxHashMap;
 
 use crate::EvidenceKind;
-use crate::literal::{MAX_GROUPS, literals};
+use crate::literal::literals;
+
+/// Above this many bytes of needles, no DFA is built: its memory (about 340 bytes a needle byte,
+/// 22 MB for 65,000) would outweigh its speed.
+const DFA_NEEDLE_BYTES: usize = 128 << 10;
 
 /// Why a catalogue could not be compiled: only what the checker cannot have caught.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +69,19 @@ pub struct Matcher {
     /// mode are contiguous, so sorting fired signal ids groups them by failure mode.
     pub(crate) signals: Vec<SignalInfo>,
     /// Phrases and pattern literals, ASCII case-insensitive; `None` when there are none.
+    /// Compact and quick to build (the crate picks a DFA only for a hundred needles or fewer).
     pub(crate) automaton: Option<AhoCorasick>,
+    /// The needles, kept to build [`Matcher::bulk`] when it is first wanted.
+    pub(crate) needles: Vec<Vec<u8>>,
+    /// Whether a DFA is worth building once the input is long: the automaton is not one
+    /// already, and the needles are not too many for it.
+    pub(crate) bulk_wanted: bool,
+    /// The same needles as a DFA (the same needle ids, so the same targets), built once a
+    /// scratch has scanned [`crate::classify::BULK_BYTES`] of text: two to three times faster
+    /// than the contiguous NFA on long inputs, but it costs memory and tens of milliseconds to
+    /// build, which checking a catalogue's examples never earns back. `None` inside: no DFA
+    /// (too many needles, or it could not be built).
+    pub(crate) bulk: OnceLock<Option<AhoCorasick>>,
     /// What each automaton needle means when found in the title, and in the body.
     pub(crate) title_targets: Targets,
     pub(crate) body_targets: Targets,
@@ -89,6 +107,30 @@ pub(crate) struct FailureModeInfo {
     pub(crate) has_descendants: bool,
 }
 
+impl Matcher {
+    /// How many automaton needles there are (a needle id is below it).
+    pub(crate) fn needle_count(&self) -> usize {
+        self.needles.len()
+    }
+
+    /// The automaton to scan with: the DFA once `scanned` bytes make it worth building.
+    pub(crate) fn automaton_for(&self, scanned: u64) -> Option<&AhoCorasick> {
+        let fast = self.automaton.as_ref()?;
+        if !self.bulk_wanted || scanned < crate::classify::BULK_BYTES {
+            return Some(fast);
+        }
+        let bulk = self.bulk.get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.needles)
+                .ok()
+        });
+        Some(bulk.as_ref().unwrap_or(fast))
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct SignalInfo {
     pub(crate) failure_mode: u32,
@@ -105,10 +147,19 @@ pub(crate) struct RegexInfo {
     pub(crate) regex: meta::Regex,
     /// How to confirm the pattern where one of its literals was found.
     pub(crate) confirm: Confirm,
-    /// The "all of" prefilter: a bit per literal group ([`crate::literal::literals`]); the
-    /// pattern is tried in a field only when every group's bit was set there. `0`: no groups
-    /// (the pattern is unbounded).
-    pub(crate) need: u32,
+    /// The most characters a match can have, if that is bounded (`.{0,40}` is 40 characters,
+    /// but up to 160 bytes).
+    pub(crate) max_chars: Option<usize>,
+    /// The "all of" prefilter: the literal groups ([`crate::literal::literals`]) as sorted
+    /// automaton needle ids, group `g` being `group_needles[group_ends[g - 1]..group_ends[g]]`;
+    /// the pattern is tried in a field only when a needle of every group was found there. No
+    /// groups: the pattern is unbounded.
+    pub(crate) group_needles: Box<[u32]>,
+    pub(crate) group_ends: Box<[u32]>,
+    /// The group whose needles make the pattern a candidate (the others are only looked up
+    /// then): the one whose needles the fewest other groups share, short needles counting more,
+    /// so that a common word such as `observed`, shared by hundreds of patterns, wakes none.
+    pub(crate) trigger: u32,
     /// The group whose occurrences anchor the confirmation (the first for
     /// [`Confirm::AnchoredAtLiteral`], the last for [`Confirm::WindowBeforeLiteral`]).
     pub(crate) anchor: u32,
@@ -122,6 +173,17 @@ pub(crate) struct RegexInfo {
 }
 
 impl RegexInfo {
+    /// The needle ids of literal group `g`, sorted.
+    pub(crate) fn group(&self, g: usize) -> &[u32] {
+        let start = g.checked_sub(1).map_or(0, |p| self.group_ends[p] as usize);
+        &self.group_needles[start..self.group_ends[g] as usize]
+    }
+
+    /// How many literal groups the pattern has (0: unbounded).
+    pub(crate) fn group_count(&self) -> usize {
+        self.group_ends.len()
+    }
+
     /// Where the anchor that an occurrence of the anchor group at `start..end` of `text` gives
     /// begins (before the group's `lead`), or `None` if the text around it rules a match out.
     pub(crate) fn anchor_start(&self, text: &[u8], start: usize, end: usize) -> Option<usize> {
@@ -162,8 +224,8 @@ pub(crate) struct FieldInfo {
 pub(crate) enum Target {
     /// A phrase of this signal occurred.
     Phrase(u32),
-    /// A literal of this group of this regex occurred (see [`RegexInfo::need`]).
-    Group(u32, u32),
+    /// A literal of this regex's trigger group occurred (see [`RegexInfo::trigger`]).
+    Regex(u32),
 }
 
 /// Per automaton needle, a slice of targets (flattened: one allocation, not one per needle).
@@ -215,7 +277,8 @@ struct Needles {
 }
 
 impl Needles {
-    fn add(&mut self, needle: Vec<u8>, target: Target, field: TextField) {
+    /// The id of `needle`, added if new.
+    fn id(&mut self, needle: Vec<u8>) -> usize {
         let next = self.bytes.len();
         let id = *self.index.entry(needle.clone()).or_insert(next);
         if id == next {
@@ -223,6 +286,15 @@ impl Needles {
             self.title.push(Vec::new());
             self.body.push(Vec::new());
         }
+        id
+    }
+
+    fn add(&mut self, needle: Vec<u8>, target: Target, field: TextField) {
+        let id = self.id(needle);
+        self.add_to(id, target, field);
+    }
+
+    fn add_to(&mut self, id: usize, target: Target, field: TextField) {
         if matches!(field, TextField::Title | TextField::Any) {
             self.title[id].push(target);
         }
@@ -287,6 +359,7 @@ impl Matcher {
         // (pattern text, field) → its regex, so that a pattern is compiled once however many
         // signals write it.
         let mut shared: FxHashMap<(&str, TextField), u32> = FxHashMap::default();
+        let mut regex_fields: Vec<TextField> = Vec::new();
 
         for (fm_index, fm) in failure_modes.iter().enumerate() {
             for (signal_index, signal) in fm.signals.iter().enumerate() {
@@ -351,27 +424,32 @@ impl Matcher {
                                 ),
                                 _ => (Confirm::Whole, 0, u128::MAX, Vec::new()),
                             };
-                            let need = match found.groups.len() {
-                                MAX_GROUPS.. => u32::MAX,
-                                n => (1u32 << n) - 1,
-                            };
+                            let unbounded = found.groups.is_empty();
+                            let mut group_needles = Vec::new();
+                            let mut group_ends = Vec::new();
+                            for group in found.groups {
+                                let start = group_needles.len();
+                                for literal in group {
+                                    group_needles.push(needles.id(literal) as u32);
+                                }
+                                group_needles[start..].sort_unstable();
+                                group_ends.push(group_needles.len() as u32);
+                            }
                             shared.insert((pattern.as_str(), signal.field), r);
+                            regex_fields.push(signal.field);
                             regexes.push(RegexInfo {
                                 signals: vec![id],
                                 regex,
                                 confirm,
-                                need,
+                                max_chars: max_chars(&hir),
+                                group_needles: group_needles.into(),
+                                group_ends: group_ends.into(),
+                                trigger: 0,
                                 anchor,
                                 edge,
                                 lead: lead.into(),
                             });
-                            for (g, group) in found.groups.into_iter().enumerate() {
-                                for literal in group {
-                                    let target = Target::Group(r, g as u32);
-                                    needles.add(literal, target, signal.field);
-                                }
-                            }
-                            if need == 0 {
+                            if unbounded {
                                 if matches!(signal.field, TextField::Title | TextField::Any) {
                                     unbounded_title.push(r);
                                 }
@@ -420,6 +498,7 @@ impl Matcher {
             }
         }
 
+        choose_triggers(&mut regexes, &mut needles, &regex_fields);
         let automaton = if needles.bytes.is_empty() {
             None
         } else {
@@ -434,6 +513,8 @@ impl Matcher {
             )
         };
 
+        let title_targets = Targets::build(std::mem::take(&mut needles.title));
+        let body_targets = Targets::build(std::mem::take(&mut needles.body));
         let by_id = index_of
             .into_iter()
             .map(|(id, i)| (id.0.clone(), i))
@@ -442,9 +523,15 @@ impl Matcher {
             failure_modes: infos,
             by_id,
             signals,
+            bulk_wanted: automaton
+                .as_ref()
+                .is_some_and(|a| a.kind() != AhoCorasickKind::DFA)
+                && needles.bytes.iter().map(Vec::len).sum::<usize>() <= DFA_NEEDLE_BYTES,
             automaton,
-            title_targets: Targets::build(needles.title),
-            body_targets: Targets::build(needles.body),
+            needles: needles.bytes,
+            bulk: OnceLock::new(),
+            title_targets,
+            body_targets,
             regexes,
             unbounded_title,
             unbounded_body,
@@ -472,5 +559,66 @@ impl Matcher {
                     !self.unbounded_title.contains(&r) && !self.unbounded_body.contains(&r)
                 })
                 .count()
+    }
+}
+
+/// The most characters a match of `hir` can have, or `None` if unbounded. Patterns match whole
+/// characters (they are compiled for UTF-8), so a class is one character, a literal its
+/// characters.
+fn max_chars(hir: &regex_syntax::hir::Hir) -> Option<usize> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(literal) => {
+            Some(std::str::from_utf8(&literal.0).map_or(literal.0.len(), |s| s.chars().count()))
+        }
+        HirKind::Class(_) => Some(1),
+        HirKind::Repetition(rep) => match (max_chars(&rep.sub)?, rep.max) {
+            (0, _) => Some(0),
+            (n, Some(max)) => n.checked_mul(max as usize),
+            (_, None) => None,
+        },
+        HirKind::Capture(capture) => max_chars(&capture.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .try_fold(0usize, |sum, p| sum.checked_add(max_chars(p)?)),
+        HirKind::Alternation(alts) => alts
+            .iter()
+            .try_fold(0usize, |most, a| Some(most.max(max_chars(a)?))),
+    }
+}
+
+/// Picks each pattern's trigger group and makes its needles point at the pattern.
+///
+/// A needle's cost is how many pattern groups hold it (a word shared by many patterns is a common
+/// word) times a penalty for shortness (a short needle occurs inside more words); a group's cost is
+/// the sum over its needles, and the cheapest group is the trigger, the first among equals.
+fn choose_triggers(regexes: &mut [RegexInfo], needles: &mut Needles, fields: &[TextField]) {
+    let mut uses = vec![0u32; needles.bytes.len()];
+    for info in regexes.iter() {
+        for &n in info.group_needles.iter() {
+            uses[n as usize] += 1;
+        }
+    }
+    for (r, info) in regexes.iter_mut().enumerate() {
+        if info.group_count() == 0 {
+            continue;
+        }
+        let cost = |g: usize| -> u64 {
+            info.group(g)
+                .iter()
+                .map(|&n| {
+                    let len = needles.bytes[n as usize].len() as u64;
+                    u64::from(uses[n as usize]) * 12u64.saturating_sub(len).max(1)
+                })
+                .sum()
+        };
+        let trigger = (0..info.group_count())
+            .min_by_key(|&g| (cost(g), g))
+            .expect("a group");
+        info.trigger = trigger as u32;
+        for &n in info.group(trigger) {
+            needles.add_to(n as usize, Target::Regex(r as u32), fields[r]);
+        }
     }
 }

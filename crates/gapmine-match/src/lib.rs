@@ -5,8 +5,9 @@
 //!
 //! [`Matcher::compile`] decides everything that can be decided per catalogue: every phrase of every
 //! failure mode, and the literal groups of every pattern (its "all of" prefilter), go into one ASCII
-//! case-insensitive Aho-Corasick automaton; each automaton needle maps to the signals (and the
-//! patterns) that own it, split by field so the scan never asks "does this signal read the title?";
+//! case-insensitive Aho-Corasick automaton; each automaton needle maps to the phrase signals that
+//! own it and the patterns it wakes (each pattern is woken by its rarest group only), split by
+//! field so the scan never asks "does this signal read the title?";
 //! labels and field values go into hash maps; parents are resolved into ancestor lists.
 //! [`Matcher::classify`] then reads a record: one automaton pass over the title and one over the
 //! body, a regex run only for a pattern every group of which was seen in that field, anchored at

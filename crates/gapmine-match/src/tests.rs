@@ -603,7 +603,8 @@ mod prop {
         #![proptest_config(ProptestConfig::with_cases(400))]
         #[test]
         fn matcher_agrees_with_naive_reference(
-            fms in catalogue(),
+            mut fms in catalogue(),
+            filler in any::<bool>(),
             title in sentence(6),
             body in sentence(10),
             labels in prop::collection::vec(word(), 0..3),
@@ -611,11 +612,31 @@ mod prop {
         ) {
             let fields: Vec<(&str, &str)> = service.iter().map(|s| ("service", s.as_str())).collect();
             let record = RecordText { title: &title, body: &body, labels: &labels, fields: &fields };
+            if filler {
+                // Over a hundred needles: the automaton is a contiguous NFA until a scratch has
+                // scanned enough text, then a DFA; both must find the same.
+                let phrases: Vec<String> =
+                    (0..120).map(|i| format!("{}{i}", WORDS[i % WORDS.len()])).collect();
+                fms.push(fm("filler", vec![Signal {
+                    kind: SignalKind::Phrase(phrases),
+                    weight: Weight(0.3),
+                    field: TextField::Any,
+                }]));
+            }
             let matcher = Matcher::compile(&fms, 0.5).unwrap();
             let classification = matcher.classify(&record);
             let got = classification.to_string();
             let expected = reference::classify(&fms, 0.5, &record);
-            prop_assert_eq!(got, expected);
+            prop_assert_eq!(&got, &expected);
+            let mut bulk = matcher.scratch();
+            bulk.scanned = crate::classify::BULK_BYTES;
+            prop_assert_eq!(matcher.classify_with(&record, &mut bulk).to_string(), expected);
+            if filler {
+                use aho_corasick::AhoCorasickKind::{ContiguousNFA, DFA};
+                let kind = |scanned| matcher.automaton_for(scanned).map(|a| a.kind());
+                prop_assert_eq!(kind(0), Some(ContiguousNFA));
+                prop_assert_eq!(kind(crate::classify::BULK_BYTES), Some(DFA));
+            }
             // A verdict says of one failure mode what the whole classification says of it.
             let mut scratch = matcher.scratch();
             for f in &fms {

@@ -1,12 +1,15 @@
 //! The streaming half: an [`Aggregator`] takes one classified record at a time and keeps only
 //! per-failure-mode aggregates, so memory grows with the number of failure modes, services, teams
-//! and distinct days, never with the number of records.
+//! and distinct days, never with the number of records: counts per day in dense blocks, per
+//! service and month in sorted vectors, and every service, team and control name held once, the
+//! aggregates counting by its number (`counts.rs`).
 
 use std::collections::BTreeMap;
 
 use gapmine_records::EscapeRecord;
 
 use crate::catalogue::{Catalogue, Map};
+use crate::counts::{DayCounts, MonthCounts, Names};
 use crate::date::{day_number, month_of_day};
 
 /// How many example records each failure mode keeps (the most recent ones).
@@ -66,19 +69,6 @@ fn would_keep(examples: &[Example], day: Option<i32>, id: &str, cap: usize) -> b
             .is_some_and(|last| (std::cmp::Reverse(day), id) < last.key())
 }
 
-/// A count slot by a borrowed key, allocating the key only when it is new.
-fn slot<'a, V: Default>(map: &'a mut Map<String, V>, key: &str) -> &'a mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), V::default());
-    }
-    map.get_mut(key).expect("inserted above")
-}
-
-/// Day counts in day order.
-pub(crate) fn sorted(days: &Map<i32, u64>) -> BTreeMap<i32, u64> {
-    days.iter().map(|(&d, &n)| (d, n)).collect()
-}
-
 /// Keeps the `cap` newest examples (by date, then id), whatever the order they come in.
 fn keep_example(examples: &mut Vec<Example>, example: Example, cap: usize) {
     let pos = examples
@@ -97,17 +87,17 @@ pub(crate) struct ClassAggregate {
     pub occurrences: u64,
     /// Occurrences without a usable date (none, or before 1970).
     pub undated: u64,
-    /// Dated occurrences by day number (hashed while streaming: a tree's lookups cost more than
-    /// the rest of a record's aggregation; sorted once, by [`sorted`], when finishing).
-    pub days: Map<i32, u64>,
-    /// Per service: all occurrences, and dated ones by month index.
-    pub services: Map<String, ServiceAggregate>,
+    /// Dated occurrences by day number.
+    pub days: DayCounts,
+    /// Per service (by its number in `Aggregator::services`): all occurrences, and dated ones
+    /// by month index.
+    pub services: Map<u32, ServiceAggregate>,
     /// Occurrences without a service.
     pub no_service: u64,
-    /// Occurrences per team.
-    pub teams: Map<String, u64>,
-    /// Occurrences per `detected_by` value.
-    pub detected_by: Map<String, u64>,
+    /// Occurrences per team (by its number in `Aggregator::teams`).
+    pub teams: Map<u32, u64>,
+    /// Occurrences per `detected_by` value (by its number in `Aggregator::detectors`).
+    pub detected_by: Map<u32, u64>,
     /// The newest records.
     pub examples: Vec<Example>,
 }
@@ -115,7 +105,7 @@ pub(crate) struct ClassAggregate {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceAggregate {
     pub occurrences: u64,
-    pub months: BTreeMap<i32, u64>,
+    pub months: MonthCounts,
 }
 
 /// Counts over every record, classified or not: what the report says about the input.
@@ -129,9 +119,10 @@ pub(crate) struct Totals {
     /// Records dated before 1970.
     pub before_1970: u64,
     /// Dated records (from 1970) by day: the history's span and the records after `as_of`.
-    pub days: Map<i32, u64>,
-    /// Dated records per service, by month index: each service's share of the history.
-    pub service_months: Map<String, BTreeMap<i32, u64>>,
+    pub days: DayCounts,
+    /// Dated records per service (by number), by month index: each service's share of the
+    /// history. Empty for a service seen on undated records only.
+    pub service_months: Vec<MonthCounts>,
     pub unclassified_sample: Vec<Example>,
     /// Failure-mode ids a record named that the catalogue does not have, with counts.
     pub unknown_ids: BTreeMap<String, u64>,
@@ -150,6 +141,10 @@ pub struct Aggregator {
     pub(crate) totals: Totals,
     /// Service of each record that an intervention's evidence names, as seen in the history.
     pub(crate) evidence_services: Map<String, Option<String>>,
+    /// Every service, team and `detected_by` value seen, numbered.
+    pub(crate) services: Names,
+    pub(crate) teams: Names,
+    pub(crate) detectors: Names,
     pub(crate) catalogue: Catalogue,
 }
 
@@ -160,6 +155,9 @@ impl Aggregator {
             classes: vec![ClassAggregate::default(); catalogue.failure_modes.len()],
             totals: Totals::default(),
             evidence_services: Map::default(),
+            services: Names::default(),
+            teams: Names::default(),
+            detectors: Names::default(),
             catalogue: catalogue.clone(),
         }
     }
@@ -184,6 +182,12 @@ impl Aggregator {
     ) {
         let totals = &mut self.totals;
         totals.records += 1;
+        let service = record.service.as_deref().map(|s| self.services.intern(s));
+        if let Some(s) = service
+            && s as usize == totals.service_months.len()
+        {
+            totals.service_months.push(MonthCounts::default());
+        }
         let date = record.occurred_at.as_ref().map(|at| day_number(at.date));
         let day = match date {
             None => {
@@ -195,11 +199,9 @@ impl Aggregator {
                 None
             }
             Some(d) => {
-                *totals.days.entry(d).or_default() += 1;
-                if let Some(service) = &record.service {
-                    *slot(&mut totals.service_months, service)
-                        .entry(month_of_day(d))
-                        .or_default() += 1;
+                totals.days.add(d, 1);
+                if let Some(s) = service {
+                    totals.service_months[s as usize].add(month_of_day(d), 1);
                 }
                 Some(d)
             }
@@ -234,28 +236,33 @@ impl Aggregator {
             return;
         }
         totals.classified += 1;
+        let team = record.team.as_deref().map(|t| self.teams.intern(t));
+        let detector = record
+            .detected_by
+            .as_deref()
+            .map(|d| self.detectors.intern(d));
         for &k in known {
             let class = &mut self.classes[k];
             class.occurrences += 1;
             match day {
-                Some(d) => *class.days.entry(d).or_default() += 1,
+                Some(d) => class.days.add(d, 1),
                 None => class.undated += 1,
             }
-            match &record.service {
+            match service {
                 Some(service) => {
-                    let s = slot(&mut class.services, service);
+                    let s = class.services.entry(service).or_default();
                     s.occurrences += 1;
                     if let Some(d) = day {
-                        *s.months.entry(month_of_day(d)).or_default() += 1;
+                        s.months.add(month_of_day(d), 1);
                     }
                 }
                 None => class.no_service += 1,
             }
-            if let Some(team) = &record.team {
-                *slot(&mut class.teams, team) += 1;
+            if let Some(team) = team {
+                *class.teams.entry(team).or_default() += 1;
             }
-            if let Some(by) = &record.detected_by {
-                *slot(&mut class.detected_by, by) += 1;
+            if let Some(by) = detector {
+                *class.detected_by.entry(by).or_default() += 1;
             }
             if would_keep(&class.examples, day, &record.id, EXAMPLES_PER_CLASS) {
                 keep_example(
@@ -270,18 +277,31 @@ impl Aggregator {
     /// Adds everything `other` has seen (built over the same catalogue), as if its records had
     /// been added here.
     pub fn merge(&mut self, other: Aggregator) {
+        // The numbers `other` gave its names, as this aggregator numbers them.
+        let renumber = |mine: &mut Names, theirs: &Names| -> Vec<u32> {
+            (0..theirs.len() as u32)
+                .map(|id| mine.intern(theirs.name(id)))
+                .collect()
+        };
+        let services = renumber(&mut self.services, &other.services);
+        let teams = renumber(&mut self.teams, &other.teams);
+        let detectors = renumber(&mut self.detectors, &other.detectors);
         for (mine, theirs) in self.classes.iter_mut().zip(other.classes) {
             mine.occurrences += theirs.occurrences;
             mine.undated += theirs.undated;
-            add_counts(&mut mine.days, theirs.days);
+            mine.days.merge(&theirs.days);
             for (service, s) in theirs.services {
-                let m = mine.services.entry(service).or_default();
+                let m = mine.services.entry(services[service as usize]).or_default();
                 m.occurrences += s.occurrences;
-                add_counts(&mut m.months, s.months);
+                m.months.merge(&s.months);
             }
             mine.no_service += theirs.no_service;
-            add_counts(&mut mine.teams, theirs.teams);
-            add_counts(&mut mine.detected_by, theirs.detected_by);
+            for (team, n) in theirs.teams {
+                *mine.teams.entry(teams[team as usize]).or_default() += n;
+            }
+            for (by, n) in theirs.detected_by {
+                *mine.detected_by.entry(detectors[by as usize]).or_default() += n;
+            }
             for e in theirs.examples {
                 keep_example(&mut mine.examples, e, EXAMPLES_PER_CLASS);
             }
@@ -293,9 +313,11 @@ impl Aggregator {
         t.unclassified += o.unclassified;
         t.undated += o.undated;
         t.before_1970 += o.before_1970;
-        add_counts(&mut t.days, o.days);
-        for (service, months) in o.service_months {
-            add_counts(t.service_months.entry(service).or_default(), months);
+        t.days.merge(&o.days);
+        t.service_months
+            .resize_with(self.services.len(), MonthCounts::default);
+        for (service, months) in o.service_months.iter().enumerate() {
+            t.service_months[services[service] as usize].merge(months);
         }
         for e in o.unclassified_sample {
             keep_example(&mut t.unclassified_sample, e, UNCLASSIFIED_SAMPLE);
@@ -315,28 +337,5 @@ impl Aggregator {
     /// How many records were added.
     pub fn records(&self) -> u64 {
         self.totals.records
-    }
-}
-
-fn add_counts<K, M: CountMap<K>>(into: &mut M, from: impl IntoIterator<Item = (K, u64)>) {
-    for (k, n) in from {
-        *into.slot(k) += n;
-    }
-}
-
-/// A map from keys to counts: `BTreeMap` or `HashMap`.
-pub(crate) trait CountMap<K> {
-    fn slot(&mut self, key: K) -> &mut u64;
-}
-
-impl<K: Ord> CountMap<K> for BTreeMap<K, u64> {
-    fn slot(&mut self, key: K) -> &mut u64 {
-        self.entry(key).or_default()
-    }
-}
-
-impl<K: std::hash::Hash + Eq> CountMap<K> for Map<K, u64> {
-    fn slot(&mut self, key: K) -> &mut u64 {
-        self.entry(key).or_default()
     }
 }

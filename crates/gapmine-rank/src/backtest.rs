@@ -2,18 +2,19 @@
 //! the next `horizon_days` (and two baselines) with what happened, per failure mode and per
 //! failure mode and service.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use gapmine_records::EscapeRecord;
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::Settings;
-use crate::aggregate::{Aggregator, sorted};
+use crate::aggregate::Aggregator;
 use crate::catalogue::{Catalogue, Map};
+use crate::counts::{DayCounts, MonthCounts, Names};
 use crate::date::{day_number, first_day_of_month, month_of_day};
 use crate::forecast::{Fit, burstiness, empirical_prior};
-use crate::rank::{Window, service_share, service_shares};
+use crate::rank::{Shares, Window, service_share};
 
 /// A forecasting method the backtest scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -140,8 +141,10 @@ pub struct Backtest {
     cutoffs: Vec<(Date, i32)>,
     horizon_days: u32,
     fits: Vec<Aggregator>,
-    /// Per cutoff: (failure mode, service or "") → occurrences in the horizon.
-    actual: Vec<Map<(usize, String), u64>>,
+    /// Per cutoff: (failure mode, number of the service or of "") → occurrences in the horizon.
+    actual: Vec<Map<(usize, u32), u64>>,
+    /// The services of the records in some horizon, numbered.
+    services: Names,
     undated: u64,
     unclassified: u64,
 }
@@ -155,6 +158,7 @@ impl Backtest {
             horizon_days,
             fits: cutoffs.iter().map(|_| Aggregator::new(catalogue)).collect(),
             actual: vec![Map::default(); cutoffs.len()],
+            services: Names::default(),
             undated: 0,
             unclassified: 0,
         }
@@ -180,8 +184,10 @@ impl Backtest {
             if day < cutoff {
                 self.fits[i].add_resolved(record, &known, &unknown);
             } else if day < cutoff + horizon {
+                let service = self
+                    .services
+                    .intern(record.service.as_deref().unwrap_or_default());
                 for &k in &known {
-                    let service = record.service.clone().unwrap_or_default();
                     *self.actual[i].entry((k, service)).or_default() += 1;
                 }
             }
@@ -217,9 +223,8 @@ impl Backtest {
             self.fits.iter().zip(&self.actual).zip(&self.cutoffs)
         {
             let as_of = cutoff - 1;
-            let first = aggregate.totals.days.keys().min().copied();
-            let class_days: Vec<BTreeMap<i32, u64>> =
-                aggregate.classes.iter().map(|c| sorted(&c.days)).collect();
+            let first = aggregate.totals.days.iter().next().map(|(d, _)| d);
+            let class_days: Vec<&DayCounts> = aggregate.classes.iter().map(|c| &c.days).collect();
             let window = Window {
                 as_of,
                 first,
@@ -231,7 +236,7 @@ impl Backtest {
             let fit = Fit {
                 prior: empirical_prior(&decayed, exposure),
                 exposure,
-                burstiness: burstiness(class_days.iter(), first, as_of, self.horizon_days),
+                burstiness: burstiness(class_days.iter().copied(), first, as_of, self.horizon_days),
                 horizon_days: self.horizon_days,
                 level: settings.level,
             };
@@ -246,39 +251,51 @@ impl Backtest {
             let mut services: BTreeSet<&str> = aggregate
                 .totals
                 .service_months
-                .keys()
-                .map(String::as_str)
+                .iter()
+                .enumerate()
+                .filter(|(_, months)| !months.is_empty())
+                .map(|(s, _)| aggregate.services.name(s as u32))
                 .collect();
             services.extend(
                 actual
                     .keys()
-                    .map(|(_, s)| s.as_str())
+                    .map(|&(_, s)| self.services.name(s))
                     .filter(|s| !s.is_empty()),
             );
-            let shares = service_shares(&aggregate.totals.service_months, &window);
+            let shares = Shares::new(
+                &aggregate.totals.service_months,
+                &aggregate.services,
+                &window,
+            );
             let mut cells: Vec<[f64; 4]> = Vec::new();
             for &k in &scope {
                 let class = &aggregate.classes[k];
                 let f = fit.forecast(decayed[k]);
                 let last: u64 = class_days[k]
-                    .range(cutoff - horizon..cutoff)
+                    .range(cutoff - horizon, cutoff - 1)
                     .map(|(_, n)| n)
                     .sum();
-                let total: u64 = class.days.values().sum();
+                let total: u64 = class.days.total();
                 let mean = per_day(total as f64, length) * h;
                 let act = actual_by_class[k];
                 if (f.low..=f.high).contains(&act) {
                     inside += 1;
                 }
                 for &service in &services {
-                    let agg = class.services.get(service);
+                    let number = aggregate.services.get(service);
+                    let agg = number.and_then(|s| class.services.get(&s));
                     let dec = agg.map_or(0.0, |a| window.decayed_months(&a.months));
-                    let overall = shares.get(service).copied().unwrap_or(0.0);
+                    let overall = number.map_or(0.0, |s| shares.of(s));
                     let share = service_share(decayed[k], dec, overall);
                     let s_f = fit.thinned(&f, share, dec);
                     let s_last = agg.map_or(0.0, |a| prorated(&a.months, cutoff - horizon, cutoff));
-                    let s_total = agg.map_or(0, |a| a.months.values().sum::<u64>());
-                    let s_act = actual.get(&(k, service.to_string())).copied().unwrap_or(0);
+                    let s_total = agg.map_or(0, |a| a.months.total());
+                    let s_act = self
+                        .services
+                        .get(service)
+                        .and_then(|s| actual.get(&(k, s)))
+                        .copied()
+                        .unwrap_or(0);
                     cells.push([
                         s_f.median as f64,
                         s_last,
@@ -404,10 +421,10 @@ fn per_day(count: f64, days: f64) -> f64 {
 
 /// Monthly counts in `[from, to)`, each month's count taken in proportion to the days of it in
 /// the range.
-fn prorated(months: &std::collections::BTreeMap<i32, u64>, from: i32, to: i32) -> f64 {
+fn prorated(months: &MonthCounts, from: i32, to: i32) -> f64 {
     months
-        .range(month_of_day(from)..=month_of_day(to - 1))
-        .map(|(&m, &n)| {
+        .range(month_of_day(from), month_of_day(to - 1))
+        .map(|(m, n)| {
             let (start, end) = (first_day_of_month(m), first_day_of_month(m + 1));
             let overlap = (end.min(to) - start.max(from)).max(0);
             n as f64 * f64::from(overlap) / f64::from(end - start)

@@ -3,9 +3,9 @@
 //!
 //! The method, its assumptions and its backtest are described in `docs/forecast.md`.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
+
+use crate::counts::DayCounts;
 
 /// A forecast of how many times something occurs in the next `horizon_days`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,7 +100,7 @@ pub(crate) fn empirical_prior(decayed: &[f64], exposure: f64) -> Prior {
 /// method of moments (`k = Σ m² / Σ (v − m)`, with `m` and `v` each class's mean and variance
 /// per period). `None` with fewer than two periods or no variance beyond Poisson's.
 pub(crate) fn burstiness<'a>(
-    classes: impl IntoIterator<Item = &'a BTreeMap<i32, u64>>,
+    classes: impl IntoIterator<Item = &'a DayCounts>,
     first: Option<i32>,
     as_of: i32,
     horizon: u32,
@@ -116,7 +116,7 @@ pub(crate) fn burstiness<'a>(
     let mut counts = vec![0u64; periods as usize];
     for days in classes {
         counts.iter_mut().for_each(|c| *c = 0);
-        for (&d, &n) in days.range(from..=as_of) {
+        for (d, n) in days.range(from, as_of) {
             counts[((as_of - d) / h) as usize] += n;
         }
         let p = f64::from(periods);
@@ -334,8 +334,12 @@ mod tests {
     #[test]
     fn bursts_lower_the_shape_and_the_median() {
         // One class: 40 in one 30-day period of six, nothing in the others.
-        let bursty = BTreeMap::from([(100, 40u64)]);
-        let steady: BTreeMap<i32, u64> = (0..180).step_by(6).map(|d| (d, 1u64)).collect();
+        let mut bursty = DayCounts::default();
+        bursty.add(100, 40);
+        let mut steady = DayCounts::default();
+        for d in (0..180).step_by(6) {
+            steady.add(d, 1);
+        }
         let k_bursty = burstiness([&bursty], Some(0), 179, 30).unwrap();
         assert!(k_bursty < 1.0, "{k_bursty}");
         assert_eq!(

@@ -32,6 +32,7 @@
 mod aggregate;
 mod backtest;
 mod catalogue;
+mod counts;
 pub mod date;
 mod forecast;
 mod rank;

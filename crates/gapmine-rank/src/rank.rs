@@ -7,8 +7,9 @@ use gapmine_model::{Layer, Severity};
 use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 
-use crate::aggregate::{Aggregator, ClassAggregate, Example, sorted};
-use crate::catalogue::{Catalogue, Map};
+use crate::aggregate::{Aggregator, ClassAggregate, Example};
+use crate::catalogue::Catalogue;
+use crate::counts::{DayCounts, MonthCounts, Names};
 use crate::date::{day_number, first_day_of_month, from_day_number, month_label, month_of_day};
 use crate::forecast::{Fit, Forecast, burstiness, decay, decayed_exposure, empirical_prior};
 use crate::recommend::{Recommendation, Sensor, recommend, sensor};
@@ -304,16 +305,16 @@ impl Window {
         self.weight((start + end) / 2)
     }
 
-    pub fn decayed_months(&self, months: &BTreeMap<i32, u64>) -> f64 {
+    pub fn decayed_months(&self, months: &MonthCounts) -> f64 {
         months
             .iter()
-            .map(|(&m, &n)| n as f64 * self.month_weight(m))
+            .map(|(m, n)| n as f64 * self.month_weight(m))
             .sum()
     }
 
-    pub fn decayed_days(&self, days: &BTreeMap<i32, u64>) -> f64 {
-        days.range(..=self.as_of)
-            .map(|(&d, &n)| n as f64 * self.weight(d))
+    pub fn decayed_days(&self, days: &DayCounts) -> f64 {
+        days.range(i32::MIN, self.as_of)
+            .map(|(d, n)| n as f64 * self.weight(d))
             .sum()
     }
 }
@@ -325,12 +326,22 @@ impl Aggregator {
         let cat = &self.catalogue;
         let as_of_day = day_number(as_of);
         let totals = &self.totals;
-        let total_days = sorted(&totals.days);
-        let class_days: Vec<BTreeMap<i32, u64>> =
-            self.classes.iter().map(|c| sorted(&c.days)).collect();
-        let first = total_days.range(..=as_of_day).next().map(|(&d, _)| d);
-        let last = total_days.range(..=as_of_day).next_back().map(|(&d, _)| d);
-        let future: u64 = total_days.range(as_of_day + 1..).map(|(_, n)| n).sum();
+        let class_days: Vec<&DayCounts> = self.classes.iter().map(|c| &c.days).collect();
+        let first = totals
+            .days
+            .range(i32::MIN, as_of_day)
+            .next()
+            .map(|(d, _)| d);
+        let last = totals
+            .days
+            .range(i32::MIN, as_of_day)
+            .last()
+            .map(|(d, _)| d);
+        let future: u64 = totals
+            .days
+            .range(as_of_day.saturating_add(1), i32::MAX)
+            .map(|(_, n)| n)
+            .sum();
         let window = Window {
             as_of: as_of_day,
             first,
@@ -341,11 +352,16 @@ impl Aggregator {
         let fit = Fit {
             prior: empirical_prior(&decayed, exposure),
             exposure,
-            burstiness: burstiness(class_days.iter(), first, as_of_day, settings.horizon_days),
+            burstiness: burstiness(
+                class_days.iter().copied(),
+                first,
+                as_of_day,
+                settings.horizon_days,
+            ),
             horizon_days: settings.horizon_days,
             level: settings.level,
         };
-        let service_shares = service_shares(&totals.service_months, &window);
+        let service_shares = Shares::new(&totals.service_months, &self.services, &window);
 
         let occurring: Vec<usize> = (0..self.classes.len())
             .filter(|&k| self.classes[k].occurrences > 0)
@@ -367,7 +383,7 @@ impl Aggregator {
             .map(|&k| {
                 let class = &self.classes[k];
                 let fm = &cat.failure_modes[k];
-                let lateness = lateness(cat, fm.caught_by.as_deref(), class);
+                let lateness = lateness(cat, fm.caught_by.as_deref(), class, &self.detectors);
                 let objectives = objectives(cat, k);
                 let recent_rate = if exposure > 0.0 {
                     decayed[k] / exposure * 30.0
@@ -406,8 +422,11 @@ impl Aggregator {
                     &fit,
                     settings.services_per_forecast,
                 );
-                let class_services: HashSet<&str> =
-                    class.services.keys().map(String::as_str).collect();
+                let class_services: HashSet<&str> = class
+                    .services
+                    .keys()
+                    .map(|&s| self.services.name(s))
+                    .collect();
                 let (recommendations, uncovered) =
                     recommend(cat, k, &class_services, &self.evidence_services, as_of_day);
                 let sensor = sensor(cat, fm.caught_by.as_deref(), &lateness, &recommendations);
@@ -417,15 +436,25 @@ impl Aggregator {
                     layer: fm.layer,
                     caught_by: fm.caught_by.clone(),
                     occurrences: class.occurrences,
-                    dated: class_days[k].range(..=as_of_day).map(|(_, n)| n).sum(),
+                    dated: class_days[k]
+                        .range(i32::MIN, as_of_day)
+                        .map(|(_, n)| n)
+                        .sum(),
                     last_period: class_days[k]
-                        .range(as_of_day - settings.horizon_days as i32 + 1..=as_of_day)
+                        .range(as_of_day - settings.horizon_days as i32 + 1, as_of_day)
                         .map(|(_, n)| n)
                         .sum(),
                     recent_rate,
-                    trend: trend(&class_days[k], first, as_of_day),
-                    services: sorted_counts(class.services.iter().map(|(s, a)| (s, a.occurrences))),
-                    teams: sorted_counts(class.teams.iter().map(|(t, &n)| (t, n))),
+                    trend: trend(class_days[k], first, as_of_day),
+                    services: sorted_counts(
+                        class
+                            .services
+                            .iter()
+                            .map(|(&s, a)| (self.services.name(s), a.occurrences)),
+                    ),
+                    teams: sorted_counts(
+                        class.teams.iter().map(|(&t, &n)| (self.teams.name(t), n)),
+                    ),
                     lateness,
                     objectives,
                     score,
@@ -472,19 +501,19 @@ impl Aggregator {
 }
 
 /// Counts sorted most first, then by name.
-fn sorted_counts<'a>(items: impl Iterator<Item = (&'a String, u64)>) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = items.map(|(k, n)| (k.clone(), n)).collect();
+fn sorted_counts<'a>(items: impl Iterator<Item = (&'a str, u64)>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = items.map(|(k, n)| (k.to_owned(), n)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v
 }
 
-fn trend(days: &BTreeMap<i32, u64>, first: Option<i32>, as_of: i32) -> Vec<MonthCount> {
+fn trend(days: &DayCounts, first: Option<i32>, as_of: i32) -> Vec<MonthCount> {
     let Some(first) = first else {
         return Vec::new();
     };
     let (m0, m1) = (month_of_day(first), month_of_day(as_of));
     let mut counts = vec![0u64; (m1 - m0 + 1).max(0) as usize];
-    for (&d, &n) in days.range(first..=as_of) {
+    for (d, n) in days.range(first, as_of) {
         counts[(month_of_day(d) - m0) as usize] += n;
     }
     counts
@@ -497,12 +526,17 @@ fn trend(days: &BTreeMap<i32, u64>, first: Option<i32>, as_of: i32) -> Vec<Month
         .collect()
 }
 
-fn lateness(cat: &Catalogue, caught_by: Option<&str>, class: &ClassAggregate) -> Lateness {
+fn lateness(
+    cat: &Catalogue,
+    caught_by: Option<&str>,
+    class: &ClassAggregate,
+    detectors: &Names,
+) -> Lateness {
     let expected = caught_by.and_then(|c| cat.controls.get(c)).map(|c| c.0);
     let (mut known, mut leaked, mut stages) = (0u64, 0u64, 0.0f64);
     if let Some(expected) = expected {
-        for (by, &n) in &class.detected_by {
-            if let Some(&(stage, _)) = cat.controls.get(by) {
+        for (&by, &n) in &class.detected_by {
+            if let Some(&(stage, _)) = cat.controls.get(detectors.name(by)) {
                 known += n;
                 if stage > expected {
                     leaked += n;
@@ -519,7 +553,12 @@ fn lateness(cat: &Catalogue, caught_by: Option<&str>, class: &ClassAggregate) ->
         } else {
             0.0
         },
-        detected_by: sorted_counts(class.detected_by.iter().map(|(k, &n)| (k, n))),
+        detected_by: sorted_counts(
+            class
+                .detected_by
+                .iter()
+                .map(|(&k, &n)| (detectors.name(k), n)),
+        ),
     }
 }
 
@@ -705,20 +744,35 @@ fn term(kind: TermKind, x: &TermInputs<'_>) -> (f64, String) {
     }
 }
 
-/// Each service's share of the dated, age-weighted history (over all failure modes).
-pub(crate) fn service_shares(
-    service_months: &Map<String, BTreeMap<i32, u64>>,
-    window: &Window,
-) -> Map<String, f64> {
-    let weighted: Vec<(&String, f64)> = service_months
-        .iter()
-        .map(|(s, months)| (s, window.decayed_months(months)))
-        .collect();
-    let total: f64 = weighted.iter().map(|(_, w)| w).sum();
-    weighted
-        .into_iter()
-        .map(|(s, w)| (s.clone(), if total > 0.0 { w / total } else { 0.0 }))
-        .collect()
+/// Each service's share of the dated, age-weighted history (over all failure modes), by the
+/// service's number.
+pub(crate) struct Shares<'a> {
+    pub names: &'a Names,
+    shares: Vec<f64>,
+}
+
+impl<'a> Shares<'a> {
+    /// The shares of the services in `service_months` (numbered by `names`); summed in the order
+    /// of the services' names, so they do not depend on the order the records came in.
+    pub fn new(service_months: &[MonthCounts], names: &'a Names, window: &Window) -> Shares<'a> {
+        let weighted: Vec<f64> = service_months
+            .iter()
+            .map(|months| window.decayed_months(months))
+            .collect();
+        let mut by_name: Vec<usize> = (0..weighted.len()).collect();
+        by_name.sort_by_key(|&s| names.name(s as u32));
+        let total: f64 = by_name.iter().map(|&s| weighted[s]).sum();
+        let shares = weighted
+            .into_iter()
+            .map(|w| if total > 0.0 { w / total } else { 0.0 })
+            .collect();
+        Shares { names, shares }
+    }
+
+    /// The share of the service numbered `service`.
+    pub fn of(&self, service: u32) -> f64 {
+        self.shares.get(service as usize).copied().unwrap_or(0.0)
+    }
 }
 
 /// A service's share of a failure mode: its own age-weighted occurrences of it, smoothed towards
@@ -733,19 +787,18 @@ fn per_service(
     class: &ClassAggregate,
     class_decayed: f64,
     class_forecast: &Forecast,
-    shares: &Map<String, f64>,
+    shares: &Shares,
     window: &Window,
     fit: &Fit,
     limit: usize,
 ) -> Vec<ServiceForecast> {
-    let mut ranked: Vec<(&String, u64, f64, f64)> = class
+    let mut ranked: Vec<(&str, u64, f64, f64)> = class
         .services
         .iter()
-        .map(|(service, agg)| {
+        .map(|(&service, agg)| {
             let decayed = window.decayed_months(&agg.months);
-            let overall = shares.get(service).copied().unwrap_or(0.0);
-            let share = service_share(class_decayed, decayed, overall);
-            (service, agg.occurrences, decayed, share)
+            let share = service_share(class_decayed, decayed, shares.of(service));
+            (shares.names.name(service), agg.occurrences, decayed, share)
         })
         .collect();
     ranked.sort_by(|a, b| b.3.total_cmp(&a.3).then_with(|| a.0.cmp(b.0)));
@@ -753,7 +806,7 @@ fn per_service(
     ranked
         .into_iter()
         .map(|(service, occurrences, decayed, share)| ServiceForecast {
-            service: service.clone(),
+            service: service.to_owned(),
             occurrences,
             forecast: fit.thinned(class_forecast, share, decayed),
         })

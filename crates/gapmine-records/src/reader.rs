@@ -2,10 +2,10 @@
 //!
 //! The reader holds one line at a time and the ids it has seen ([`SeenIds`], to reject
 //! duplicates, across all the inputs of a run if it is handed from reader to reader), so its
-//! memory grows only with the number of distinct ids, by 24 bytes each, never with the text. A
-//! bad line is reported and reading goes on; only an IO error from the underlying reader stops it.
+//! memory grows only with the number of distinct ids, by about 24 bytes each (32 at most), never
+//! with the text. A bad line is reported and reading goes on; only an IO error from the
+//! underlying reader stops it.
 
-use std::collections::hash_map::Entry;
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, BufRead};
@@ -124,35 +124,56 @@ impl fmt::Display for Summary {
 /// on, so that a repeat is rejected naming both places, within one input or across inputs.
 ///
 /// An id is kept as a 128-bit hash (two SipHash-1-3 hashes of its bytes under different keys), not
-/// as text, with its place packed in 64 bits: 24 bytes a distinct id in the table, whatever the
-/// id's length (about 30 to 55 bytes a record with the hash table's slack), which is the only
-/// state of a reader that grows with its input. Two different ids would be taken for one only if
-/// their 128-bit hashes collided: for ten million ids, about one chance in 10^24.
+/// as text, with its place packed in 64 bits: 24 bytes a distinct id, whatever the id's length.
+/// Two different ids would be taken for one only if their 128-bit hashes collided: for ten
+/// million ids, about one chance in 10^24.
+///
+/// The entries live in one array sorted by hash, with no slack, beside a small hash table of the
+/// latest ones, which holds up to about a sixteenth as many ids as the array (at least 57,344);
+/// when it is full (at a hash table's full load, so it never grows past it), it is sorted and merged into the array in place (the array grows by exactly
+/// the merged ids). A lookup is one probe of the table and a binary search within one of the
+/// array's buckets (an index by the hashes' top bits, about 64 entries a bucket). So the check
+/// costs 24 bytes an id, plus at most about 8 while the latest ids wait in the table and are
+/// merged: never the doubling of a growing hash table, which holds its old and new arrays at
+/// once. This is the only state of a reader that grows with its input.
 #[derive(Debug, Default)]
 pub struct SeenIds {
-    first: FxHashMap<u128, u64>,
+    /// `[high hash, low hash, place]`, sorted.
+    sorted: Vec<[u64; 3]>,
+    /// Where each bucket of `sorted` begins (a bucket is the entries whose high hash has the same
+    /// top `bucket_bits` bits), with the array's length last.
+    buckets: Vec<u32>,
+    bucket_bits: u32,
+    /// The latest ids, not yet merged: hash → place.
+    latest: FxHashMap<u128, u64>,
     sources: Vec<Arc<str>>,
 }
 
 /// Bits of a packed place that hold the line; the input's index takes the rest.
 const LINE_BITS: u32 = 40;
+/// The table of the latest ids has room for at least this many…
+const MIN_LATEST: usize = 1 << 16;
+/// …or, if more, this fraction of the sorted array.
+const LATEST_SHARE: usize = 16;
 
 impl SeenIds {
     /// How many distinct ids have been accepted.
     pub fn len(&self) -> usize {
-        self.first.len()
+        self.sorted.len() + self.latest.len()
     }
 
     /// Whether no id has been accepted.
     pub fn is_empty(&self) -> bool {
-        self.first.is_empty()
+        self.len() == 0
     }
 
-    /// The bytes its table holds on the heap (its capacity, not only the ids in it): what the
-    /// duplicate check costs a run.
+    /// The bytes it holds on the heap (capacities, not only the ids in them): what the duplicate
+    /// check costs a run.
     pub fn heap_bytes(&self) -> usize {
-        // A slot is the key, the place and one control byte.
-        self.first.capacity() * (size_of::<u128>() + size_of::<u64>() + 1)
+        // A table slot is the key and the place (aligned as the key is) and one control byte.
+        self.sorted.capacity() * size_of::<[u64; 3]>()
+            + self.buckets.capacity() * size_of::<u32>()
+            + table_slots(self.latest.capacity()) * (size_of::<(u128, u64)>() + 1)
             + self.sources.capacity() * size_of::<Arc<str>>()
             + self.sources.iter().map(|s| s.len()).sum::<usize>()
     }
@@ -165,24 +186,105 @@ impl SeenIds {
 
     /// Records `id` as first on `line` of input `source`, or says where it was first.
     fn check(&mut self, id: &str, source: u64, line: u64) -> Result<(), (Option<Arc<str>>, u64)> {
-        let key = hash(id, 0x9e37_79b9) as u128 | (hash(id, 0x85eb_ca6b) as u128) << 64;
-        let place = source << LINE_BITS | line.min((1 << LINE_BITS) - 1);
-        match self.first.entry(key) {
-            Entry::Vacant(slot) => {
-                slot.insert(place);
-                Ok(())
+        let (high, low) = (hash(id, 0x85eb_ca6b), hash(id, 0x9e37_79b9));
+        let key = u128::from(high) << 64 | u128::from(low);
+        let first = match self.latest.get(&key) {
+            Some(&place) => Some(place),
+            None => self.find(high, low),
+        };
+        let Some(first) = first else {
+            let place = source << LINE_BITS | line.min((1 << LINE_BITS) - 1);
+            self.latest.insert(key, place);
+            if self.latest.len() >= self.latest_limit() {
+                self.merge();
             }
-            Entry::Occupied(first) => {
-                let (first_source, first_line) = (
-                    *first.get() >> LINE_BITS,
-                    *first.get() & ((1 << LINE_BITS) - 1),
-                );
-                let other = (first_source != source)
-                    .then(|| self.sources.get(first_source as usize).cloned())
-                    .flatten();
-                Err((other, first_line))
+            return Ok(());
+        };
+        let (first_source, first_line) = (first >> LINE_BITS, first & ((1 << LINE_BITS) - 1));
+        let other = (first_source != source)
+            .then(|| self.sources.get(first_source as usize).cloned())
+            .flatten();
+        Err((other, first_line))
+    }
+
+    /// How many latest ids are merged at once: a hash table's full load (7/8) for about
+    /// [`LATEST_SHARE`] of the array, so the table never grows between merges.
+    fn latest_limit(&self) -> usize {
+        let want = (MIN_LATEST.max(self.sorted.len() / LATEST_SHARE) * 7 / 8).max(8);
+        (want * 8 / 7).next_power_of_two() / 8 * 7
+    }
+
+    /// The place of the id hashed to `high`, `low` in the sorted array.
+    fn find(&self, high: u64, low: u64) -> Option<u64> {
+        if self.sorted.is_empty() {
+            return None;
+        }
+        let bucket = bucket_of(high, self.bucket_bits);
+        let range = self.buckets[bucket] as usize..self.buckets[bucket + 1] as usize;
+        let entries = &self.sorted[range];
+        entries
+            .binary_search_by(|e| (e[0], e[1]).cmp(&(high, low)))
+            .ok()
+            .map(|i| entries[i][2])
+    }
+
+    /// Moves the latest ids into the sorted array (merging from the back, in place) and rebuilds
+    /// the bucket index.
+    fn merge(&mut self) {
+        let mut run: Vec<[u64; 3]> = self
+            .latest
+            .drain()
+            .map(|(key, place)| [(key >> 64) as u64, key as u64, place])
+            .collect();
+        // Freed before the array grows; refilled, at its next size, by the next `check`.
+        self.latest = FxHashMap::default();
+        run.sort_unstable();
+        let old = self.sorted.len();
+        self.sorted.reserve_exact(run.len());
+        self.sorted.resize(old + run.len(), [0; 3]);
+        // Merge from the back: the largest of the two tails goes last.
+        let (mut i, mut j, mut k) = (old, run.len(), old + run.len());
+        while j > 0 {
+            k -= 1;
+            if i > 0 && self.sorted[i - 1] > run[j - 1] {
+                self.sorted[k] = self.sorted[i - 1];
+                i -= 1;
+            } else {
+                self.sorted[k] = run[j - 1];
+                j -= 1;
             }
         }
+        drop(run);
+        // About 64 entries a bucket.
+        let len = self.sorted.len();
+        self.bucket_bits = (usize::BITS - (len / 64).leading_zeros()).min(24);
+        self.buckets.clear();
+        self.buckets.reserve_exact((1 << self.bucket_bits) + 1);
+        let mut at = 0;
+        for bucket in 0..=(1usize << self.bucket_bits) {
+            while at < len && bucket_of(self.sorted[at][0], self.bucket_bits) < bucket {
+                at += 1;
+            }
+            self.buckets.push(at as u32);
+        }
+    }
+}
+
+/// The slots of a hash table that holds `capacity` entries (at most 7/8 of a power of two).
+fn table_slots(capacity: usize) -> usize {
+    if capacity == 0 {
+        0
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    }
+}
+
+/// The bucket of a high hash: its top `bits` bits.
+fn bucket_of(high: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (high >> (64 - bits)) as usize
     }
 }
 
@@ -206,6 +308,8 @@ pub struct Reader<R> {
     seen: SeenIds,
     /// This input's index in `seen`.
     index: u64,
+    /// Whether repeated ids are rejected (see [`Reader::trusting_ids`]).
+    check_ids: bool,
     summary: Summary,
     done: bool,
 }
@@ -238,9 +342,19 @@ impl<R: BufRead> Reader<R> {
             buffer: Vec::new(),
             seen,
             index,
+            check_ids: true,
             summary: Summary::default(),
             done: false,
         }
+    }
+
+    /// The same reader, but one that does not look for repeated ids, and so keeps nothing per
+    /// record: for input whose ids are known to be distinct (written by the program itself, as
+    /// the benchmarks' corpora are), where the ids' table would be the only memory that grows
+    /// with the input. A repeated id is then read as another record.
+    pub fn trusting_ids(mut self) -> Self {
+        self.check_ids = false;
+        self
     }
 
     /// The ids accepted so far, for the next input's [`Reader::continuing`].
@@ -280,6 +394,7 @@ impl<R: BufRead> Reader<R> {
             }
             let line = self.line;
             let item = match check_line(bytes) {
+                Ok(record) if !self.check_ids => Ok(record),
                 Ok(record) => match self.seen.check(&record.id, self.index, line) {
                     Ok(()) => Ok(record),
                     Err((first_source, first_line)) => Err(RejectionKind::DuplicateId {

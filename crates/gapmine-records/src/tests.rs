@@ -339,3 +339,62 @@ proptest! {
         prop_assert_eq!(summary.accepted + summary.rejected, summary.read);
     }
 }
+
+#[test]
+fn duplicate_ids_are_caught_however_many_ids_came_before() {
+    // Enough ids for several merges of the latest ids into the sorted array: every id is
+    // accepted once, and every repeat names the line it was first on, wherever that id now is.
+    let n = 300_000u64;
+    let mut seen = SeenIds::default();
+    let mut input = String::new();
+    for i in 0..n {
+        writeln!(input, "{{\"id\": \"ESC-{i}\", \"title\": \"t\"}}").unwrap();
+    }
+    // Repeats of early, middle and late ids (some merged long ago, some still in the table).
+    let repeats = [0, 1, 57_343, 57_344, 123_456, n - 2, n - 1];
+    for &i in &repeats {
+        writeln!(input, "{{\"id\": \"ESC-{i}\", \"title\": \"again\"}}").unwrap();
+    }
+    let mut reader = Reader::continuing(input.as_bytes(), "big.jsonl", seen);
+    let mut rejected = Vec::new();
+    for item in reader.by_ref() {
+        if let Item::Rejected { line, reason } = item.unwrap() {
+            rejected.push((line, reason.to_string()));
+        }
+    }
+    let expected: Vec<(u64, String)> = repeats
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            (
+                n + 1 + k as u64,
+                format!(
+                    "big.jsonl:{}: duplicate id \"ESC-{i}\", first used on line {}; give each record its own id, or remove the repeat",
+                    n + 1 + k as u64,
+                    i + 1
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(rejected, expected);
+    seen = reader.into_seen();
+    assert_eq!(seen.len(), n as usize);
+    // 24 bytes an id in the sorted array, and the rest within the documented bound.
+    let per_id = seen.heap_bytes() as f64 / n as f64;
+    assert!((24.0..=32.5).contains(&per_id), "{per_id} bytes an id");
+}
+
+#[test]
+fn a_reader_trusting_ids_reads_repeats_as_records_and_keeps_no_ids() {
+    let input = "{\"id\": \"A\", \"title\": \"t\"}\n{\"id\": \"A\", \"title\": \"again\"}\n";
+    let mut reader = Reader::new(input.as_bytes(), "trusted.jsonl").trusting_ids();
+    let lines: Vec<u64> = reader
+        .by_ref()
+        .map(|item| match item.unwrap() {
+            Item::Record { line, .. } => line,
+            Item::Rejected { reason, .. } => panic!("rejected: {reason}"),
+        })
+        .collect();
+    assert_eq!(lines, [1, 2]);
+    assert!(reader.into_seen().is_empty());
+}

@@ -6,7 +6,10 @@ use gapmine_model::{EntryKind, Weight};
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, EntryNode, SourceFile, file_entries, lowered, manifest, matcher};
+use crate::db::{
+    Catalogue, Db, EntryNode, SourceFile, default_threshold, example_matcher, failure_mode_ids,
+    failure_mode_offsets, file_lowered,
+};
 use crate::diagnostic::{SyntaxPath, Target};
 
 /// One `matches` or `rejects` case of a failure mode's examples: what classifying it needs,
@@ -17,6 +20,8 @@ pub struct ExampleCase<'db> {
     pub entry: EntryNode<'db>,
     /// Its id.
     pub id: String,
+    /// Its position among the file's failure modes (those [`crate::db::file_signals`] lists).
+    pub position: u32,
     /// Its own threshold, if it has one.
     pub threshold: Option<Weight>,
     /// Where the case's text is, inside the entry.
@@ -33,14 +38,14 @@ pub struct ExampleCase<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn file_examples(db: &dyn Db, file: SourceFile) -> Vec<ExampleCase<'_>> {
     let mut cases = Vec::new();
-    for &entry in file_entries(db, file) {
-        if entry.kind(db) != Some(EntryKind::FailureMode) {
-            continue;
-        }
-        let Some(gapmine_model::Entry::FailureMode(fm)) = lowered(db, entry).entry.as_ref() else {
+    let mut position = 0;
+    for e in file_lowered(db, file) {
+        let entry = e.entry;
+        let Some(gapmine_model::Entry::FailureMode(fm)) = e.lowered.entry.as_ref() else {
             continue;
         };
-        if fm.examples.is_empty() {
+        position += 1;
+        if entry.kind(db) != Some(EntryKind::FailureMode) || fm.examples.is_empty() {
             continue;
         }
         let node = entry.node(db);
@@ -66,6 +71,7 @@ pub fn file_examples(db: &dyn Db, file: SourceFile) -> Vec<ExampleCase<'_>> {
             cases.push(ExampleCase {
                 entry,
                 id: fm.common.id.to_string(),
+                position: position - 1,
                 threshold: fm.threshold,
                 path: SyntaxPath::new(&[block as u32, k as u32], Target::Arg(0)),
                 matches,
@@ -89,16 +95,23 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     if cases.is_empty() {
         return Vec::new();
     }
-    let Ok(matcher) = matcher(db, catalogue) else {
+    let Ok(matcher) = example_matcher(db, catalogue) else {
         return Vec::new();
     };
-    let default = manifest(db, catalogue)
-        .manifest
-        .as_ref()
-        .map_or(0.5, |m| m.threshold.0);
+    let offset = failure_mode_offsets(db, catalogue)
+        .get(&file)
+        .copied()
+        .unwrap_or_default();
+    let default = default_threshold(db, catalogue);
+    // The example matcher knows failure modes by their position in the catalogue.
+    let positions: Vec<String> = cases
+        .iter()
+        .map(|c| (offset + c.position).to_string())
+        .collect();
     let pairs: Vec<(RecordText<'_>, &str)> = cases
         .iter()
-        .map(|c| (RecordText::title(&c.text), c.id.as_str()))
+        .zip(&positions)
+        .map(|(c, position)| (RecordText::title(&c.text), position.as_str()))
         .collect();
     let verdicts = matcher.verdicts(&pairs);
     let mut out = Vec::new();
@@ -126,11 +139,16 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
                         v.score, v.threshold
                     )
                 } else {
+                    // Only a failing example needs the ids behind the positions.
+                    let ids = failure_mode_ids(db, catalogue);
                     format!(
                         ": a child failure mode ({}) implies it",
                         v.implied_by
                             .iter()
-                            .map(|c| format!("`{c}`"))
+                            .map(|c| {
+                                let id = c.0.parse::<usize>().ok().and_then(|i| ids.get(i));
+                                format!("`{}`", id.map_or(c.0.as_str(), String::as_str))
+                            })
                             .collect::<Vec<_>>()
                             .join(", ")
                     )

@@ -50,3 +50,36 @@ impl<'db> Anchored<'db> {
         }
     }
 }
+
+/// The checks of one bucket of ids ([`crate::db::buckets`]): duplicate ids, failure modes no
+/// intervention resolves, and every reference to an id of the bucket (dangling, to the wrong
+/// kind, to a deprecated entry). Per bucket rather than per file: after an edit, proving that
+/// nothing changed costs one check per bucket, not one per (file, bucket) pair; after a
+/// rename, only the buckets of the old and the new id are checked again.
+#[salsa::tracked(returns(ref))]
+pub fn bucket_checks<'db>(
+    db: &'db dyn crate::db::Db,
+    bucket: crate::db::Bucket<'db>,
+) -> Vec<Anchored<'db>> {
+    let catalogue = crate::db::Catalogue::get(db);
+    let entries = crate::db::bucket_entries(db, bucket);
+    let mut out = Vec::new();
+    duplicates::check(db, entries, &mut out);
+    uncovered::check(db, entries, &mut out);
+    references::check(
+        db,
+        catalogue,
+        crate::db::bucket_referrers(db, bucket),
+        &mut out,
+    );
+    out
+}
+
+/// Every bucket's checks, in bucket order (each file puts its share in position order).
+#[salsa::tracked(returns(ref))]
+pub fn id_checks(db: &dyn crate::db::Db, catalogue: crate::db::Catalogue) -> Vec<Anchored<'_>> {
+    crate::db::buckets(db, catalogue)
+        .iter()
+        .flat_map(|&bucket| bucket_checks(db, bucket).iter().cloned())
+        .collect()
+}

@@ -109,28 +109,33 @@ fn forecast_table_per_service() {
     );
 }
 
+/// `gapmine forecast --format json` as of 2026-01-01 with a 4-week horizon: the document and
+/// stderr.
+fn forecast_json_of(env: &TestEnv, files: &[&str]) -> (serde_json::Value, String) {
+    let mut args = vec![
+        "forecast",
+        "--catalogue",
+        "cat",
+        "--as-of",
+        "2026-01-01",
+        "--horizon",
+        "4w",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(files);
+    let output = env.gapmine(&args).output().expect("runs");
+    assert!(output.status.success());
+    let json = serde_json::from_slice(&output.stdout).expect("JSON");
+    (json, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
 #[test]
 fn forecast_json() {
     let env = TestEnv::new();
     catalogue(&env);
     env.write("history.jsonl", history());
-    let output = env
-        .gapmine(&[
-            "forecast",
-            "--catalogue",
-            "cat",
-            "--as-of",
-            "2026-01-01",
-            "--horizon",
-            "4w",
-            "--format",
-            "json",
-            "history.jsonl",
-        ])
-        .output()
-        .expect("runs");
-    assert!(output.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let (json, _) = forecast_json_of(&env, &["history.jsonl"]);
     assert_eq!(json["horizon_days"], 28);
     let records = &json["records"];
     assert_eq!(records["read"], 56);
@@ -246,4 +251,51 @@ fn usage_errors() {
     error: cannot read `missing.jsonl`: No such file or directory (os error 2)
      = help: check the path; records are JSONL files (docs/records.md), or `-` for standard input
     ");
+}
+
+/// A record whose id an earlier file of the run used is rejected, naming both places, and counted
+/// once, in the forecast and in the backtest, as `gapmine match` does.
+#[test]
+fn a_duplicate_id_in_a_later_file_is_rejected_and_counted_once() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write("history.jsonl", history());
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"T-1\",\"title\":\"checkout request timed out\",\"occurred_at\":\"2025-01-10\",\"service\":\"payments\"}\n",
+    );
+    let (json, stderr) = forecast_json_of(&env, &["history.jsonl", "more.jsonl"]);
+    assert!(
+        stderr.contains("more.jsonl:1: duplicate id \"T-1\", first used at history.jsonl:1"),
+        "{stderr}"
+    );
+    assert_eq!(json["records"]["read"], 57);
+    assert_eq!(json["records"]["rejected"], 1);
+    let timeout = json["failure_modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["failure_mode"] == "timeout")
+        .unwrap();
+    assert_eq!(timeout["occurrences"], 41, "as without the repeat");
+
+    let output = env
+        .gapmine(&[
+            "forecast",
+            "--catalogue",
+            "cat",
+            "--backtest",
+            "--cutoff",
+            "2025-07-01",
+            "--horizon",
+            "90d",
+            "history.jsonl",
+            "more.jsonl",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("duplicate id \"T-1\""), "{stderr}");
+    assert!(stderr.contains("57 lines read: 1 rejected"), "{stderr}");
 }

@@ -74,16 +74,22 @@ fn history(env: &TestEnv) {
 }
 
 fn report(env: &TestEnv, format: &str) -> std::process::Command {
-    env.gapmine(&[
-        "report",
-        "records.jsonl",
+    report_of(env, &["records.jsonl"], format)
+}
+
+/// `gapmine report FILES… --format FORMAT` on the catalogue `cat`, as of 2026-04-01.
+fn report_of(env: &TestEnv, files: &[&str], format: &str) -> std::process::Command {
+    let mut args = vec!["report"];
+    args.extend_from_slice(files);
+    args.extend([
         "--catalogue",
         "cat",
         "--as-of",
         "2026-04-01",
         "--format",
         format,
-    ])
+    ]);
+    env.gapmine(&args)
 }
 
 #[test]
@@ -285,4 +291,40 @@ fn a_bad_date_is_a_usage_error() {
 
     For more information, try '--help'.
     ");
+}
+
+/// A record whose id an earlier file of the run used is rejected, naming both places, and the
+/// report counts it once, as `gapmine match` does.
+#[test]
+fn a_duplicate_id_in_a_later_file_is_rejected_and_counted_once() {
+    let env = TestEnv::new();
+    history(&env);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"ESC-1\",\"title\":\"checkout test is flaky\",\"occurred_at\":\"2026-01-10\"}\n\
+         {\"id\":\"ESC-9\",\"title\":\"flaky again\",\"occurred_at\":\"2026-03-01\"}\n",
+    );
+    let output = report_of(&env, &["records.jsonl", "more.jsonl"], "json")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("more.jsonl:1: duplicate id \"ESC-1\", first used at records.jsonl:1"),
+        "{stderr}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // The 7 records of the history and ESC-9; the repeat of ESC-1 is rejected, beside the
+    // history's malformed line.
+    assert_eq!(doc["ranking"]["quality"]["records"], 8);
+    assert_eq!(doc["meta"]["rejected"], 2);
+    assert_eq!(doc["meta"]["lines"], 10);
+    let flaky = doc["ranking"]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["failure_mode"] == "flaky-test")
+        .unwrap();
+    // ESC-1, ESC-2, ESC-5, ESC-6 and ESC-9.
+    assert_eq!(flaky["occurrences"], 5);
 }

@@ -132,8 +132,8 @@ fn a_title_edit_reuses_the_references_and_the_other_files_summaries() {
     };
     let before = logged.host.analysis().hover(&position).unwrap().unwrap();
     let cold = logged.take_log();
-    // One bucket of references collected: the one the hovered id is in.
-    assert_eq!(Logged::count(&cold, "bucket_uses"), 1, "{cold:?}");
+    // The checker's buckets, with the references to each bucket's ids, are filled once.
+    assert_eq!(Logged::count(&cold, "buckets"), 1, "{cold:?}");
     // The target's file, and the file of the intervention whose evidence the hover counts.
     assert_eq!(Logged::count(&cold, "file_summaries"), 2, "{cold:?}");
 
@@ -147,8 +147,7 @@ fn a_title_edit_reuses_the_references_and_the_other_files_summaries() {
     let after = logged.host.analysis().hover(&position).unwrap().unwrap();
     assert_eq!(before, after);
     let log = logged.take_log();
-    assert_eq!(Logged::count(&log, "use_buckets"), 0, "{log:?}");
-    assert_eq!(Logged::count(&log, "bucket_uses"), 0, "{log:?}");
+    assert_eq!(Logged::count(&log, "buckets"), 0, "{log:?}");
     assert_eq!(Logged::count(&log, "file_summaries"), 0, "{log:?}");
 
     // Its own title changes: one file is summarised again, the map is still reused.
@@ -165,7 +164,7 @@ fn a_title_edit_reuses_the_references_and_the_other_files_summaries() {
         after.markdown
     );
     let log = logged.take_log();
-    assert_eq!(Logged::count(&log, "bucket_uses"), 0, "{log:?}");
+    assert_eq!(Logged::count(&log, "buckets"), 0, "{log:?}");
     assert_eq!(Logged::count(&log, "file_summaries"), 1, "{log:?}");
 }
 
@@ -327,17 +326,12 @@ fn after_a_keystroke_the_features_look_into_the_edited_file_and_the_files_they_a
             "{query} ran again after a keystroke in modes-05.kdl: {executed:#?}"
         );
     }
-    for query in [
-        "use_buckets(catalogue)",
-        "buckets(catalogue)",
-        "index(catalogue)",
-    ] {
+    for query in ["buckets(catalogue)", "index(catalogue)"] {
         assert!(
             !executed.iter().any(|q| q == query),
             "{query}: {executed:#?}"
         );
     }
-    assert!(of(&executed, "bucket_uses").is_empty(), "{executed:#?}");
     // Completion renders the edited file's candidates again, and only them.
     assert_eq!(
         of(&executed, "file_candidates"),
@@ -364,14 +358,13 @@ fn of<'a>(log: &'a [String], query: &str) -> Vec<&'a str> {
 }
 
 #[test]
-fn after_a_reference_is_edited_one_bucket_of_references_is_collected_again() {
+fn after_a_reference_is_edited_the_features_still_look_into_two_files_only() {
     let (executed, validated) = type_in_modes_05(&[
         ("caught-by \"review\"", "caught-by \"canary\""),
         ("caught-by \"canary\"", "caught-by \"review\""),
     ]);
-    // The lists of files per bucket are rebuilt (file handles only); of the references, only
-    // the bucket of the id asked about is collected, if the edit touched it at all.
-    assert!(of(&executed, "bucket_uses").len() <= 1, "{executed:#?}");
+    // The checker's buckets are filled again from the files' facts (known to hold for the
+    // other files without opening them); the catalogue-wide index is not built.
     assert!(of(&executed, "index").is_empty(), "{executed:#?}");
     assert_eq!(
         files_looked_into(&executed, &validated),
@@ -431,7 +424,11 @@ fn a_caught_by_edit_does_not_compile_the_matcher_again() {
         logged.take_keyed();
         logged.host.analysis().file_diagnostics(path).unwrap();
         let (executed, _) = logged.take_keyed();
-        assert!(of(&executed, "matcher").is_empty(), "{executed:#?}");
+        assert!(of(&executed, "example_matcher").is_empty(), "{executed:#?}");
+        assert!(
+            of(&executed, "positional_signals").is_empty(),
+            "{executed:#?}"
+        );
     }
     // A signal edit does.
     let text = text.replacen("phrase \"fault 1\"", "phrase \"fault one\"", 1);
@@ -439,5 +436,8 @@ fn a_caught_by_edit_does_not_compile_the_matcher_again() {
     logged.take_keyed();
     logged.host.analysis().file_diagnostics(path).unwrap();
     let (executed, _) = logged.take_keyed();
-    assert_eq!(of(&executed, "matcher"), ["matcher(catalogue)"]);
+    assert_eq!(
+        of(&executed, "example_matcher"),
+        ["example_matcher(catalogue)"]
+    );
 }
