@@ -291,3 +291,17 @@ pub(crate) fn size(bytes: usize) -> String {
         format!("{:.2} MB", b / 1e6)
     }
 }
+
+/// The positive number given to a benchmark's option `arg` (`--runs 5`), from `rest`.
+pub(crate) fn positive<'a>(
+    arg: &str,
+    rest: &mut impl Iterator<Item = &'a String>,
+) -> anyhow::Result<usize> {
+    let n = rest
+        .next()
+        .with_context(|| format!("`{arg}` needs a number"))?;
+    n.parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .with_context(|| format!("`{arg} {n}`: expected a positive number"))
+}

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use gapmine_model::{
     Common, Control, Effort, Entry, Evidence, FailureMode, Id, Intervention, Objective, Outcome,
     Severity,
@@ -59,14 +59,7 @@ pub(crate) fn main(args: &[String], rest: &[String]) -> anyhow::Result<std::proc
                 "unexpected argument `{other}`: usage: cargo xtask bench rank [--runs N] [--records N]"
             ),
         };
-        let n = rest
-            .next()
-            .with_context(|| format!("`{arg}` needs a number"))?;
-        *slot = n
-            .parse()
-            .ok()
-            .filter(|&n| n > 0)
-            .with_context(|| format!("`{arg} {n}`: expected a positive number"))?;
+        *slot = crate::bench::positive(arg, &mut rest)?;
     }
     if cfg!(debug_assertions) {
         return crate::rerun_in_release(args);

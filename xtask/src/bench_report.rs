@@ -91,14 +91,7 @@ pub(crate) fn main(args: &[String], rest: &[String]) -> anyhow::Result<std::proc
                 "unexpected argument `{other}`: usage: cargo xtask bench report [--runs N] [--records N] [--peak-only]"
             ),
         };
-        let n = rest
-            .next()
-            .with_context(|| format!("`{arg}` needs a number"))?;
-        *slot = n
-            .parse()
-            .ok()
-            .filter(|&n| n > 0)
-            .with_context(|| format!("`{arg} {n}`: expected a positive number"))?;
+        *slot = crate::bench::positive(arg, &mut rest)?;
     }
     if cfg!(debug_assertions) {
         return crate::rerun_in_release(args);

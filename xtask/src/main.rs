@@ -143,11 +143,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             while let Some(arg) = rest.next() {
                 match arg.as_str() {
                     "--runs" => {
-                        let n = rest.next().context("`--runs` needs a number")?;
-                        options.runs =
-                            n.parse().ok().filter(|&n| n > 0).with_context(|| {
-                                format!("`--runs {n}`: expected a positive number")
-                            })?;
+                        options.runs = bench::positive(arg, &mut rest)?;
                         runs = Some(options.runs);
                     }
                     "--profile" if what == "check" => {

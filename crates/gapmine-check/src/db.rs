@@ -514,37 +514,6 @@ pub fn is_resolved<'db>(db: &'db dyn Db, catalogue: Catalogue, name: Name<'db>) 
         .is_ok()
 }
 
-/// The index, split into buckets by the whole index (the checks now read [`buckets`], which is
-/// not rebuilt from the whole index on every change; this is kept for callers of the old API).
-#[salsa::tracked(debug)]
-pub struct IdBucket<'db> {
-    /// The bucket's number.
-    pub slot: u32,
-    /// The first entry of each id of the bucket, in catalogue order.
-    #[tracked]
-    #[returns(ref)]
-    pub entries: Vec<IndexEntry<'db>>,
-}
-
-/// The index split into [`IdBucket`]s. Kept for callers of the old API: the checks read
-/// [`buckets`] and [`bucket_entries`] through [`resolve`] and [`definitions`].
-#[salsa::tracked(returns(ref))]
-pub fn id_buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<IdBucket<'_>> {
-    let index = index(db, catalogue);
-    let mut buckets: Vec<Vec<IndexEntry<'_>>> = vec![Vec::new(); BUCKETS];
-    for entry in &index.entries {
-        let bucket = &mut buckets[bucket_of(entry.id)];
-        if !bucket.iter().any(|e| e.id == entry.id) {
-            bucket.push(entry.clone());
-        }
-    }
-    buckets
-        .into_iter()
-        .enumerate()
-        .map(|(slot, entries)| IdBucket::new(db, slot as u32, entries))
-        .collect()
-}
-
 /// Every id defined by an entry of `kind`, in catalogue order, duplicates included: the
 /// candidates of "did you mean" (a superset: [`suggestion`] keeps only ids whose first
 /// definition is of that kind). Numbers, not texts, so rebuilding it after a rename is cheap.

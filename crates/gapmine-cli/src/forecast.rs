@@ -10,11 +10,10 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use anyhow::anyhow;
 use gapmine_rank::{
     Aggregator, Backtest, BacktestReport, Catalogue, Method, MethodScores, Ranking, Settings,
 };
-use gapmine_records::{EscapeRecord, Item, Reader, SeenIds};
+use gapmine_records::EscapeRecord;
 use jiff::civil::Date;
 use serde_json::json;
 
@@ -22,7 +21,7 @@ use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
 use crate::eval::{Mapping, Truth, read_truth_and_mapping};
-use crate::input::open_records;
+use crate::input::{read_records, records_exist};
 
 /// How many records are classified together before they are aggregated.
 const BATCH: usize = 4096;
@@ -145,16 +144,8 @@ impl Sink {
 }
 
 pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStatus> {
-    for name in &args.records {
-        if name != "-"
-            && let Err(error) = std::fs::metadata(name)
-        {
-            reporter.error(
-                &format!("cannot read `{name}`: {error}"),
-                Some("check the path; records are JSONL files (docs/records.md), or `-` for standard input"),
-            )?;
-            return Ok(ExitStatus::Error);
-        }
+    if !records_exist(&args.records, reporter)? {
+        return Ok(ExitStatus::Error);
     }
     let Some((mapping, truth)) =
         read_truth_and_mapping(args.truth.as_deref(), args.map.as_deref(), reporter)?
@@ -194,40 +185,19 @@ pub fn run(args: &ForecastArgs, reporter: &mut Reporter) -> anyhow::Result<ExitS
         truth: truth.as_ref(),
         mapping: mapping.as_ref(),
     };
-    let mut seen = SeenIds::default();
-    for name in &args.records {
-        let (input, shown) = match open_records(name) {
-            Ok(opened) => opened,
-            Err(cannot) => {
-                cannot.report(reporter)?;
-                return Ok(ExitStatus::Error);
-            }
-        };
-        // The ids of the earlier files too: a record repeated in a later file is rejected,
-        // naming both places, and counted once.
-        let mut reader = Reader::continuing(input, shown.as_str(), seen);
-        let mut batch = Vec::with_capacity(BATCH);
-        while let Some(item) = reader
-            .next_item()
-            .map_err(|e| anyhow!("cannot read `{shown}`: {e}"))?
-        {
-            match item {
-                Item::Record { record, .. } => {
-                    batch.push(record);
-                    if batch.len() >= BATCH {
-                        classify.flush(&mut batch, &mut sink, &mut tally);
-                    }
-                }
-                Item::Rejected { reason, .. } => {
-                    tally.rejected += 1;
-                    reporter.note(&reason.to_string())?;
-                }
-            }
+    let mut batch = Vec::with_capacity(BATCH);
+    let Some(read) = read_records(&args.records, reporter, |record| {
+        batch.push(record);
+        if batch.len() >= BATCH {
+            classify.flush(&mut batch, &mut sink, &mut tally);
         }
-        classify.flush(&mut batch, &mut sink, &mut tally);
-        tally.read += reader.summary().read;
-        seen = reader.into_seen();
-    }
+    })?
+    else {
+        return Ok(ExitStatus::Error);
+    };
+    classify.flush(&mut batch, &mut sink, &mut tally);
+    tally.read = read.lines;
+    tally.rejected = read.rejected;
 
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut notes = Vec::new();

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
-use crate::input::open_records;
+use crate::input::{open_records, records_exist};
 
 /// How many records are classified together (in parallel) before their results are written.
 const BATCH: usize = 4096;
@@ -108,16 +108,8 @@ impl Tally {
 
 pub fn run(args: &MatchArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStatus> {
     // Missing files are found before any output is written.
-    for name in &args.records {
-        if name != "-"
-            && let Err(error) = std::fs::metadata(name)
-        {
-            reporter.error(
-                &format!("cannot read `{name}`: {error}"),
-                Some("check the path; records are JSONL files (docs/records.md), or `-` for standard input"),
-            )?;
-            return Ok(ExitStatus::Error);
-        }
+    if !records_exist(&args.records, reporter)? {
+        return Ok(ExitStatus::Error);
     }
     let Some(ready) =
         catalogue::ready(args.catalogue.as_deref(), args.threshold, "match", reporter)?

@@ -10,14 +10,14 @@ use std::path::PathBuf;
 
 use gapmine_model::Entry;
 use gapmine_rank::{Aggregator, Catalogue, Settings};
-use gapmine_records::{EscapeRecord, Item, Reader, SeenIds};
+use gapmine_records::EscapeRecord;
 use gapmine_report::{Control, DetectionTally, Meta, Pipeline, Report};
 use jiff::civil::Date;
 
 use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
-use crate::input::open_records;
+use crate::input::{read_records, records_exist};
 
 /// How many records are classified together (in parallel) before they are aggregated.
 const BATCH: usize = 4096;
@@ -91,16 +91,8 @@ fn parse_threshold(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStatus> {
-    for name in &args.records {
-        if name != "-"
-            && let Err(error) = std::fs::metadata(name)
-        {
-            reporter.error(
-                &format!("cannot read `{name}`: {error}"),
-                Some("check the path; records are JSONL files (docs/records.md), or `-` for standard input"),
-            )?;
-            return Ok(ExitStatus::Error);
-        }
+    if !records_exist(&args.records, reporter)? {
+        return Ok(ExitStatus::Error);
     }
     let Some(ready) = catalogue::ready(
         args.catalogue.as_deref(),
@@ -149,45 +141,26 @@ pub fn run(args: &ReportArgs, reporter: &mut Reporter) -> anyhow::Result<ExitSta
             }
             batch.clear();
         };
-    let mut seen = SeenIds::default();
-    for name in &args.records {
-        let (input, shown) = match open_records(name) {
-            Ok(opened) => opened,
-            Err(cannot) => {
-                cannot.report(reporter)?;
-                return Ok(ExitStatus::Error);
-            }
-        };
-        // The ids of the earlier files too: a record repeated in a later file is rejected,
-        // naming both places, and counted once.
-        let mut reader = Reader::continuing(input, shown.as_str(), seen);
-        while let Some(item) = reader
-            .next_item()
-            .map_err(|e| anyhow::anyhow!("cannot read `{shown}`: {e}"))?
+    let mut before_since = 0;
+    let Some(read) = read_records(&args.records, reporter, |record| {
+        if let (Some(since), Some(at)) = (args.since, &record.occurred_at)
+            && at.date < since
         {
-            match item {
-                Item::Record { record, .. } => {
-                    if let (Some(since), Some(at)) = (args.since, &record.occurred_at)
-                        && at.date < since
-                    {
-                        meta.before_since += 1;
-                        continue;
-                    }
-                    batch.push(record);
-                    if batch.len() >= BATCH {
-                        flush(&mut batch, &mut aggregator, &mut tally);
-                    }
-                }
-                Item::Rejected { reason, .. } => {
-                    meta.rejected += 1;
-                    reporter.note(&reason.to_string())?;
-                }
-            }
+            before_since += 1;
+            return;
         }
-        meta.lines += reader.summary().read;
-        seen = reader.into_seen();
-        meta.sources.push(shown);
-    }
+        batch.push(record);
+        if batch.len() >= BATCH {
+            flush(&mut batch, &mut aggregator, &mut tally);
+        }
+    })?
+    else {
+        return Ok(ExitStatus::Error);
+    };
+    meta.before_since = before_since;
+    meta.lines = read.lines;
+    meta.rejected = read.rejected;
+    meta.sources = read.sources;
     flush(&mut batch, &mut aggregator, &mut tally);
 
     // The manifest's `priority` node sets the score's weights and the half-life (docs/ranking.md).
