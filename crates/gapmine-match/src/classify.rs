@@ -5,11 +5,13 @@ use rayon::prelude::*;
 
 use regex_automata::{Anchored, Input, meta};
 
-use crate::compile::{Confirm, Matcher, RegexInfo, Target, Targets, lower_into};
+use crate::bulk::fold_into;
+use crate::compile::{Confirm, Matcher, RegexInfo, Scanner, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Verdict};
 
 /// Once a scratch has scanned this many bytes of titles and bodies, its matcher's automaton is
-/// rebuilt as a DFA ([`Matcher::automaton_for`]) for the rest of the input.
+/// rebuilt as a DFA over folded text ([`Matcher::automaton_for`], [`crate::bulk`]) for the rest of
+/// the input.
 pub(crate) const BULK_BYTES: u64 = 4 << 20;
 
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
@@ -105,6 +107,8 @@ pub struct Scratch {
     touched: Vec<u32>,
     classified: Vec<(u32, u32)>,
     lower: String,
+    /// The field being scanned, ASCII lower-cased, for the bulk automaton.
+    folded: Vec<u8>,
 }
 
 impl Scratch {
@@ -193,6 +197,19 @@ impl Scratch {
         }
     }
 
+    /// Records that the automaton found `needle` at `start..end` of the field at `place`: offers
+    /// the hit to its phrase signals and makes the patterns it wakes candidates.
+    fn found(&mut self, needle: u32, start: usize, end: usize, place: Place, targets: &Targets) {
+        self.needle_stamp[needle as usize] = self.scan;
+        self.hits.push((needle, start as u32, end as u32));
+        for &target in targets.get(needle as usize) {
+            match target {
+                Target::Phrase(s) => self.offer(s, Hit { place, start, end }),
+                Target::Regex(r) => self.candidate(r),
+            }
+        }
+    }
+
     /// Makes regex `r` a candidate for a whole-field search in this scan (once).
     fn candidate(&mut self, r: u32) {
         if self.regex_stamp[r as usize] != self.scan {
@@ -272,6 +289,7 @@ impl Matcher {
             touched: Vec::new(),
             classified: Vec::new(),
             lower: String::new(),
+            folded: Vec::new(),
         }
     }
 
@@ -451,28 +469,23 @@ impl Matcher {
         scratch: &mut Scratch,
     ) {
         scratch.next_scan();
-        if let Some(automaton) = self.automaton_for(scratch.scanned) {
-            scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
-            for m in automaton.find_overlapping_iter(text) {
-                let needle = m.pattern().as_u32();
-                scratch.needle_stamp[needle as usize] = scratch.scan;
-                scratch
-                    .hits
-                    .push((needle, m.start() as u32, m.end() as u32));
-                for &target in targets.get(needle as usize) {
-                    match target {
-                        Target::Phrase(s) => scratch.offer(
-                            s,
-                            Hit {
-                                place,
-                                start: m.start(),
-                                end: m.end(),
-                            },
-                        ),
-                        Target::Regex(r) => scratch.candidate(r),
-                    }
+        match self.automaton_for(scratch.scanned) {
+            Some(Scanner::Compact(automaton)) => {
+                scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
+                for m in automaton.find_overlapping_iter(text) {
+                    scratch.found(m.pattern().as_u32(), m.start(), m.end(), place, targets);
                 }
             }
+            Some(Scanner::Bulk(bulk)) => {
+                scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
+                let mut folded = std::mem::take(&mut scratch.folded);
+                fold_into(text, &mut folded);
+                bulk.for_each_match(&folded, |needle, start, end| {
+                    scratch.found(needle, start, end, place, targets);
+                });
+                scratch.folded = folded;
+            }
+            None => {}
         }
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in candidates.iter().chain(unbounded) {

@@ -10,10 +10,11 @@ use regex_automata::meta;
 use rustc_hash::FxHashMap;
 
 use crate::EvidenceKind;
+use crate::bulk::Bulk;
 use crate::literal::literals;
 
-/// Above this many bytes of needles, no DFA is built: its memory (about 340 bytes a needle byte,
-/// 22 MB for 65,000) would outweigh its speed.
+/// Above this many bytes of needles, no DFA is built: its memory (about 170 bytes a needle byte,
+/// 11 MB for 65,000) would outweigh its speed.
 const DFA_NEEDLE_BYTES: usize = 128 << 10;
 
 /// Why a catalogue could not be compiled: only what the checker cannot have caught.
@@ -76,12 +77,13 @@ pub struct Matcher {
     /// Whether a DFA is worth building once the input is long: the automaton is not one
     /// already, and the needles are not too many for it.
     pub(crate) bulk_wanted: bool,
-    /// The same needles as a DFA (the same needle ids, so the same targets), built once a
-    /// scratch has scanned [`crate::classify::BULK_BYTES`] of text: two to three times faster
-    /// than the contiguous NFA on long inputs, but it costs memory and tens of milliseconds to
-    /// build, which checking a catalogue's examples never earns back. `None` inside: no DFA
-    /// (too many needles, or it could not be built).
-    pub(crate) bulk: OnceLock<Option<AhoCorasick>>,
+    /// The same needles as a DFA over text folded to ASCII lower case (the same needle ids, so
+    /// the same targets; [`crate::bulk`]), built once a scratch has scanned
+    /// [`crate::classify::BULK_BYTES`] of text: several times faster than the contiguous NFA on
+    /// long inputs, but it costs memory and tens of milliseconds to build, which checking a
+    /// catalogue's examples never earns back. `None` inside: no DFA (too many needles, or it
+    /// could not be built).
+    pub(crate) bulk: OnceLock<Option<Bulk>>,
     /// What each automaton needle means when found in the title, and in the body.
     pub(crate) title_targets: Targets,
     pub(crate) body_targets: Targets,
@@ -114,21 +116,23 @@ impl Matcher {
     }
 
     /// The automaton to scan with: the DFA once `scanned` bytes make it worth building.
-    pub(crate) fn automaton_for(&self, scanned: u64) -> Option<&AhoCorasick> {
+    pub(crate) fn automaton_for(&self, scanned: u64) -> Option<Scanner<'_>> {
         let fast = self.automaton.as_ref()?;
         if !self.bulk_wanted || scanned < crate::classify::BULK_BYTES {
-            return Some(fast);
+            return Some(Scanner::Compact(fast));
         }
-        let bulk = self.bulk.get_or_init(|| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&self.needles)
-                .ok()
-        });
-        Some(bulk.as_ref().unwrap_or(fast))
+        let bulk = self.bulk.get_or_init(|| Bulk::build(&self.needles));
+        Some(bulk.as_ref().map_or(Scanner::Compact(fast), Scanner::Bulk))
     }
+}
+
+/// The automaton a scan uses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scanner<'m> {
+    /// The automaton built with the matcher, ASCII case-insensitive, over the text as it is.
+    Compact(&'m AhoCorasick),
+    /// The DFA for long inputs, over the text folded to ASCII lower case.
+    Bulk(&'m Bulk),
 }
 
 #[derive(Debug)]

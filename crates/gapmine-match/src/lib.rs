@@ -38,6 +38,7 @@
 
 #![warn(clippy::disallowed_methods)]
 
+mod bulk;
 mod classify;
 mod compile;
 pub mod eval;

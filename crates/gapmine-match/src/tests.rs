@@ -600,6 +600,34 @@ mod prop {
     }
 
     proptest! {
+        /// The bulk DFA over folded text finds exactly the occurrences an overlapping ASCII
+        /// case-insensitive search of the text finds: every needle, overlapping ones, needles
+        /// that are suffixes or prefixes of others, upper case and non-ASCII bytes in the text.
+        #[test]
+        fn bulk_scan_finds_what_a_case_insensitive_search_finds(
+            needles in prop::collection::vec("[abAB é-]{1,4}", 1..40),
+            text in "[abAB é-]{0,60}",
+        ) {
+            let needles: Vec<Vec<u8>> = needles.into_iter().map(String::into_bytes).collect();
+            let mut expected: Vec<(u32, usize, usize)> = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&needles)
+                .unwrap()
+                .find_overlapping_iter(&text)
+                .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
+                .collect();
+            let bulk = crate::bulk::Bulk::build(&needles).unwrap();
+            let mut folded = Vec::new();
+            crate::bulk::fold_into(&text, &mut folded);
+            let mut got = Vec::new();
+            bulk.for_each_match(&folded, |n, start, end| got.push((n, start, end)));
+            expected.sort_unstable();
+            got.sort_unstable();
+            prop_assert_eq!(got, expected);
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
         #[test]
         fn matcher_agrees_with_naive_reference(
@@ -632,10 +660,16 @@ mod prop {
             bulk.scanned = crate::classify::BULK_BYTES;
             prop_assert_eq!(matcher.classify_with(&record, &mut bulk).to_string(), expected);
             if filler {
-                use aho_corasick::AhoCorasickKind::{ContiguousNFA, DFA};
-                let kind = |scanned| matcher.automaton_for(scanned).map(|a| a.kind());
-                prop_assert_eq!(kind(0), Some(ContiguousNFA));
-                prop_assert_eq!(kind(crate::classify::BULK_BYTES), Some(DFA));
+                use crate::compile::Scanner;
+                use aho_corasick::AhoCorasickKind::ContiguousNFA;
+                prop_assert!(matches!(
+                    matcher.automaton_for(0),
+                    Some(Scanner::Compact(a)) if a.kind() == ContiguousNFA
+                ));
+                prop_assert!(matches!(
+                    matcher.automaton_for(crate::classify::BULK_BYTES),
+                    Some(Scanner::Bulk(_))
+                ));
             }
             // A verdict says of one failure mode what the whole classification says of it.
             let mut scratch = matcher.scratch();
