@@ -11,7 +11,9 @@
 //!
 //! The walk is written here against the DFA's [`Automaton`] interface rather than taken from
 //! `find_overlapping_iter`, which stops and saves its state at every match: this loop does one
-//! table load and one compare a byte, and hands each match to a closure.
+//! table load and one compare a byte, and hands each match to a closure. Each step waits on the
+//! load of the next state, so a text long enough is walked as two halves at once, the second
+//! begun a needle's length early, so that the two waits overlap (`Bulk::for_each_match`).
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind, dfa::DFA};
@@ -20,6 +22,8 @@ use aho_corasick::{Anchored, MatchKind, dfa::DFA};
 #[derive(Debug)]
 pub(crate) struct Bulk {
     dfa: DFA,
+    /// The longest needle's length in bytes.
+    longest: usize,
 }
 
 impl Bulk {
@@ -31,7 +35,8 @@ impl Bulk {
             .prefilter(false)
             .build(needles.iter().map(|n| n.to_ascii_lowercase()))
             .ok()?;
-        Some(Bulk { dfa })
+        let longest = needles.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        Some(Bulk { dfa, longest })
     }
 
     /// Calls `found(needle, start, end)` for every occurrence of every needle in `folded` (text
@@ -39,23 +44,88 @@ impl Bulk {
     /// their ends; the same occurrences an overlapping ASCII case-insensitive search of the
     /// original text finds.
     pub(crate) fn for_each_match(&self, folded: &[u8], mut found: impl FnMut(u32, usize, usize)) {
-        let dfa = &self.dfa;
-        let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        let Ok(start) = self.dfa.start_state(Anchored::No) else {
             return;
         };
-        let mut at = 0;
-        while at < folded.len() {
-            (sid, at) = self.to_special(sid, folded, at);
-            // Without a prefilter, only match and dead states are special, and an unanchored
-            // search never dies.
-            if !dfa.is_special(sid) || dfa.is_dead(sid) {
-                return;
-            }
-            for m in 0..dfa.match_len(sid) {
-                let needle = dfa.match_pattern(sid, m);
-                found(needle.as_u32(), at - dfa.pattern_len(needle), at);
+        // Two walks, over the first half and over the second half begun `longest - 1` bytes
+        // early (so it sees every needle that ends in it), interleaved: each walk waits on its
+        // next state's load, and two waits overlap. The second reports only what ends in its half.
+        let mid = folded.len() / 2;
+        let second = mid.saturating_sub(self.longest - 1);
+        if mid - second >= mid / 2 {
+            let (sid, at) = (start, 0);
+            self.walk(sid, at, folded, folded.len(), 0, &mut found);
+            return;
+        }
+        let (mut a, mut b) = ((start, 0), (start, second));
+        while a.1 < mid && b.1 < folded.len() {
+            (a, b) = self.to_special2(a, mid, b, folded);
+            self.report(a.0, a.1, 0, &mut found);
+            self.report(b.0, b.1, mid, &mut found);
+        }
+        self.walk(a.0, a.1, folded, mid, 0, &mut found);
+        self.walk(b.0, b.1, folded, folded.len(), mid, &mut found);
+    }
+
+    /// Walks from `at` in state `sid` to `end`, reporting the matches that end after `after`.
+    fn walk(
+        &self,
+        mut sid: StateID,
+        mut at: usize,
+        folded: &[u8],
+        end: usize,
+        after: usize,
+        found: &mut impl FnMut(u32, usize, usize),
+    ) {
+        while at < end {
+            (sid, at) = self.to_special(sid, &folded[..end], at);
+            self.report(sid, at, after, found);
+        }
+    }
+
+    /// Reports the matches of state `sid` reached just before `at`, if they end after `after`.
+    #[inline]
+    fn report(
+        &self,
+        sid: StateID,
+        at: usize,
+        after: usize,
+        found: &mut impl FnMut(u32, usize, usize),
+    ) {
+        let dfa = &self.dfa;
+        // Without a prefilter, only match and dead states are special, and an unanchored
+        // search never dies.
+        if !dfa.is_special(sid) || at <= after {
+            return;
+        }
+        for m in 0..dfa.match_len(sid) {
+            let needle = dfa.match_pattern(sid, m);
+            found(needle.as_u32(), at - dfa.pattern_len(needle), at);
+        }
+    }
+
+    /// [`Bulk::to_special`] for two walks at once, the first up to `a_end`, the second up to
+    /// the end of `folded`: stops after the step where either reaches a special state or its end.
+    #[inline(never)]
+    fn to_special2(
+        &self,
+        (mut sa, mut ia): (StateID, usize),
+        a_end: usize,
+        (mut sb, mut ib): (StateID, usize),
+        folded: &[u8],
+    ) -> ((StateID, usize), (StateID, usize)) {
+        let dfa = &self.dfa;
+        let (a_bytes, b_bytes) = (&folded[ia..a_end], &folded[ib..]);
+        for (&x, &y) in a_bytes.iter().zip(b_bytes) {
+            sa = dfa.next_state(Anchored::No, sa, x);
+            sb = dfa.next_state(Anchored::No, sb, y);
+            ia += 1;
+            ib += 1;
+            if dfa.is_special(sa) || dfa.is_special(sb) {
+                break;
             }
         }
+        ((sa, ia), (sb, ib))
     }
 
     /// Walks `folded` from `at` in state `sid` up to the first special state: returns it and the
