@@ -207,11 +207,11 @@ pub(crate) fn profile(edit: Edit, durable: bool, count: usize) -> anyhow::Result
             (path.clone(), file)
         })
         .collect();
-    let catalogue = Catalogue::new(
-        &db,
-        handles[0].1,
-        handles[1..].iter().map(|(_, f)| *f).collect(),
-    );
+    // As `AnalysisHost` makes it: the handle is durable whatever the files are.
+    let catalogue =
+        Catalogue::builder(handles[0].1, handles[1..].iter().map(|(_, f)| *f).collect())
+            .durability(Durability::HIGH)
+            .new(&db);
     println!("{}", summary(&catalogue_diagnostics(&db, catalogue)));
     let recheck = |db: &mut CheckDatabase, i: usize| {
         for (path, text) in edited(i) {

@@ -622,67 +622,96 @@ pub fn compile_matcher(
         .map_err(|e| e.to_string())
 }
 
-/// The catalogue's failure modes as the examples check compiles them: each id replaced by the
-/// failure mode's position in catalogue order, each parent by its parent's position (`None`
-/// where it names no failure mode). A rename, with its references, leaves this equal, so the
-/// [`example_matcher`] is not compiled again and no file's examples are classified again but
-/// the renamed entry's own.
+/// A file's failure modes as the examples check compiles them: [`file_signals`] without their
+/// ids and parents. A rename, of an id alone or with its references, leaves it equal, and so
+/// does any change to `parent`: the [`example_matcher`] is not compiled again, and no example
+/// is classified again but those whose verdict the change can alter (see [`ancestries`]).
 #[salsa::tracked(returns(ref))]
-pub fn positional_signals(db: &dyn Db, catalogue: Catalogue) -> Vec<gapmine_model::FailureMode> {
-    let all: Vec<&gapmine_model::FailureMode> = included_files(db, catalogue)
-        .files
+pub fn file_example_signals(db: &dyn Db, file: SourceFile) -> Vec<gapmine_model::FailureMode> {
+    file_signals(db, file)
         .iter()
-        .flat_map(|&file| file_signals(db, file).iter())
-        .collect();
-    let mut position: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    for (i, fm) in all.iter().enumerate() {
-        position.entry(fm.common.id.0.as_str()).or_insert(i);
-    }
-    all.iter()
-        .enumerate()
-        .map(|(i, fm)| gapmine_model::FailureMode {
+        .map(|fm| gapmine_model::FailureMode {
             common: gapmine_model::Common {
-                id: gapmine_model::Id(i.to_string()),
+                id: gapmine_model::Id(String::new()),
                 ..fm.common.clone()
             },
-            parent: fm
-                .parent
-                .as_ref()
-                .and_then(|p| position.get(p.0.as_str()))
-                .map(|&p| gapmine_model::Id(p.to_string())),
-            ..(*fm).clone()
+            parent: None,
+            ..fm.clone()
         })
         .collect()
 }
 
-/// [`positional_signals`] compiled with the manifest's threshold, for the examples check:
-/// [`gapmine_match::Matcher::verdict_with`] takes a failure mode's position (as text) for its id.
+/// The catalogue's failure modes compiled for the examples check, each known by its position
+/// in catalogue order (its id, as text, is that number) and none with a parent: the check rolls
+/// a verdict up the hierarchy itself, with [`ancestries`], so a change to ids or parents
+/// needs no new compile. Compiled with the manifest's threshold.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn example_matcher(
     db: &dyn Db,
     catalogue: Catalogue,
 ) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
     let threshold = default_threshold(db, catalogue);
-    gapmine_match::Matcher::compile(positional_signals(db, catalogue), threshold)
+    let mut all: Vec<gapmine_model::FailureMode> = Vec::new();
+    for &file in &included_files(db, catalogue).files {
+        for fm in file_example_signals(db, file) {
+            let mut fm = fm.clone();
+            fm.common.id = gapmine_model::Id(all.len().to_string());
+            all.push(fm);
+        }
+    }
+    gapmine_match::Matcher::compile(&all, threshold)
         .map(std::sync::Arc::new)
         .map_err(|e| e.to_string())
 }
 
-/// Where each file's failure modes start in catalogue order ([`positional_signals`]): equal
-/// after any edit that adds or removes no failure mode.
+/// The ancestors of one file's failure modes, by position in catalogue order (as the
+/// [`example_matcher`] knows them), as a tracked field: [`ancestries`] makes them all again
+/// when any `parent` or id changes, and salsa compares each file's with the last, so an
+/// example check that read the ancestors of some files re-runs only when theirs changed.
+#[salsa::tracked(debug)]
+pub struct Ancestry<'db> {
+    /// The file.
+    #[returns(copy)]
+    pub file: SourceFile,
+    /// For each failure mode of the file, in order, its ancestors, nearest first (the chain
+    /// [`gapmine_match::ancestors`] follows: first definitions of ids, cycles cut).
+    #[tracked]
+    #[returns(ref)]
+    pub ancestors: Vec<Box<[u32]>>,
+}
+
+/// Where each file's failure modes start in catalogue order, and their [`Ancestry`], for the
+/// files that have failure modes, in catalogue order.
 #[salsa::tracked(returns(ref))]
-pub fn failure_mode_offsets(
-    db: &dyn Db,
-    catalogue: Catalogue,
-) -> rustc_hash::FxHashMap<SourceFile, u32> {
-    let mut offset = 0;
-    included_files(db, catalogue)
+pub fn ancestries(db: &dyn Db, catalogue: Catalogue) -> Vec<(u32, Ancestry<'_>)> {
+    let files: Vec<(SourceFile, &[gapmine_model::FailureMode])> = included_files(db, catalogue)
         .files
         .iter()
-        .map(|&file| {
+        .map(|&file| (file, file_signals(db, file).as_slice()))
+        .filter(|(_, fms)| !fms.is_empty())
+        .collect();
+    let all: Vec<&gapmine_model::FailureMode> = files.iter().flat_map(|(_, fms)| *fms).collect();
+    let mut position: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    position.reserve(all.len());
+    for (i, fm) in all.iter().enumerate() {
+        position.entry(fm.common.id.0.as_str()).or_insert(i as u32);
+    }
+    let parent_of = |i: u32| {
+        all[i as usize]
+            .parent
+            .as_ref()
+            .and_then(|p| position.get(p.0.as_str()).copied())
+    };
+    let mut offset = 0u32;
+    files
+        .iter()
+        .map(|&(file, fms)| {
             let at = offset;
-            offset += file_signals(db, file).len() as u32;
-            (file, at)
+            let ancestors = (at..at + fms.len() as u32)
+                .map(|i| gapmine_match::ancestors(i, parent_of).into_boxed_slice())
+                .collect();
+            offset += fms.len() as u32;
+            (at, Ancestry::new(db, file, ancestors))
         })
         .collect()
 }

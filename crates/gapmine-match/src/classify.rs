@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use regex_automata::{Anchored, Input, meta};
 
 use crate::compile::{Confirm, Matcher, RegexInfo, Target, Targets, lower_into};
-use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Verdict};
+use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Standing, Verdict};
 
 /// Once a scratch has scanned this many bytes of titles and bodies, its matcher's automaton is
 /// rebuilt as a DFA ([`Matcher::automaton_for`]) for the rest of the input.
@@ -379,6 +379,63 @@ impl Matcher {
                 |pooled, (record, failure_mode)| {
                     let scratch = pooled.scratch.as_mut().expect("held until dropped");
                     self.verdict_with(record, failure_mode, scratch)
+                },
+            )
+            .collect()
+    }
+
+    /// How one record stands with the failure mode at `index` (in the order the matcher was
+    /// compiled from; `None` past the end) by its own signals, and which other failure modes
+    /// reach their thresholds by theirs: [`Matcher::verdict_with`] without the roll-up, for a
+    /// caller that keeps the hierarchy itself.
+    pub fn standing_with<R: RecordView + ?Sized>(
+        &self,
+        record: &R,
+        index: usize,
+        scratch: &mut Scratch,
+    ) -> Option<Standing> {
+        assert_eq!(
+            scratch.signal_stamp.len(),
+            self.signals.len(),
+            "a Scratch is made by the Matcher that uses it"
+        );
+        let info = self.failure_modes.get(index)?;
+        self.collect(record, scratch);
+        self.score_touched(scratch);
+        let score = scratch.score(index);
+        let reached = score > 0.0 && score >= info.threshold;
+        let mut others = Vec::new();
+        if !reached {
+            for &fm in &scratch.touched {
+                let s = scratch.score(fm as usize);
+                if fm as usize != index && s > 0.0 && s >= self.failure_modes[fm as usize].threshold
+                {
+                    others.push(fm);
+                }
+            }
+            others.sort_unstable();
+        }
+        Some(Standing {
+            score,
+            threshold: info.threshold,
+            reached,
+            others,
+        })
+    }
+
+    /// [`Matcher::standing_with`] for many (record, failure mode index) pairs, in parallel, with
+    /// the matcher's pooled scratch buffers; the results are in input order.
+    pub fn standings<R: RecordView + Sync>(&self, cases: &[(R, usize)]) -> Vec<Option<Standing>> {
+        cases
+            .par_iter()
+            .map_init(
+                || Pooled {
+                    matcher: self,
+                    scratch: Some(self.take_scratch()),
+                },
+                |pooled, (record, index)| {
+                    let scratch = pooled.scratch.as_mut().expect("held until dropped");
+                    self.standing_with(record, *index, scratch)
                 },
             )
             .collect()
