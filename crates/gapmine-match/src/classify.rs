@@ -287,16 +287,26 @@ impl Matcher {
     /// the matcher's pool from call to call: rayon calls `map_init`'s init once per split job,
     /// not once per thread, so fresh buffers there would be rebuilt many times a batch.
     pub fn classify_batch<R: RecordView + Sync>(&self, records: &[R]) -> Vec<Classification<'_>> {
-        records
+        self.pooled(records, |r, scratch| self.classify_with(r, scratch))
+    }
+
+    /// `each` over `items` in parallel, in input order, with scratch buffers from the
+    /// matcher's pool (returned to it when the batch is done).
+    fn pooled<T: Sync, U: Send>(
+        &self,
+        items: &[T],
+        each: impl Fn(&T, &mut Scratch) -> U + Sync + Send,
+    ) -> Vec<U> {
+        items
             .par_iter()
             .map_init(
                 || Pooled {
                     matcher: self,
                     scratch: Some(self.take_scratch()),
                 },
-                |pooled, r| {
+                |pooled, item| {
                     let scratch = pooled.scratch.as_mut().expect("held until dropped");
-                    self.classify_with(r, scratch)
+                    each(item, scratch)
                 },
             )
             .collect()
@@ -369,19 +379,9 @@ impl Matcher {
     /// [`Matcher::verdict_with`] for many (record, failure mode) pairs, in parallel, with the
     /// matcher's pooled scratch buffers; the results are in input order.
     pub fn verdicts<R: RecordView + Sync>(&self, cases: &[(R, &str)]) -> Vec<Option<Verdict<'_>>> {
-        cases
-            .par_iter()
-            .map_init(
-                || Pooled {
-                    matcher: self,
-                    scratch: Some(self.take_scratch()),
-                },
-                |pooled, (record, failure_mode)| {
-                    let scratch = pooled.scratch.as_mut().expect("held until dropped");
-                    self.verdict_with(record, failure_mode, scratch)
-                },
-            )
-            .collect()
+        self.pooled(cases, |(record, failure_mode), scratch| {
+            self.verdict_with(record, failure_mode, scratch)
+        })
     }
 
     /// How one record stands with the failure mode at `index` (in the order the matcher was
@@ -426,19 +426,9 @@ impl Matcher {
     /// [`Matcher::standing_with`] for many (record, failure mode index) pairs, in parallel, with
     /// the matcher's pooled scratch buffers; the results are in input order.
     pub fn standings<R: RecordView + Sync>(&self, cases: &[(R, usize)]) -> Vec<Option<Standing>> {
-        cases
-            .par_iter()
-            .map_init(
-                || Pooled {
-                    matcher: self,
-                    scratch: Some(self.take_scratch()),
-                },
-                |pooled, (record, index)| {
-                    let scratch = pooled.scratch.as_mut().expect("held until dropped");
-                    self.standing_with(record, *index, scratch)
-                },
-            )
-            .collect()
+        self.pooled(cases, |(record, index), scratch| {
+            self.standing_with(record, *index, scratch)
+        })
     }
 
     /// Reads every signal of the record into `scratch` (a new generation): what fired, and where
