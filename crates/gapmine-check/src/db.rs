@@ -149,8 +149,18 @@ pub struct RefSite<'db> {
     pub expected: EntryKind,
     /// The child node that holds the reference (`resolves`, `parent`, …).
     pub via: &'static str,
+    /// Which child of the entry holds it (references are always arguments of a child of the
+    /// entry, so two numbers say where, and copying a site allocates nothing).
+    pub child: u32,
+    /// Which argument of that child it is.
+    pub arg: u32,
+}
+
+impl RefSite<'_> {
     /// Where it is written in the entry.
-    pub path: SyntaxPath,
+    pub fn path(&self) -> SyntaxPath {
+        SyntaxPath::new(&[self.child], Target::Arg(self.arg))
+    }
 }
 
 /// What the rest of the catalogue needs to know of one entry: its kind and id, whether it is
@@ -234,7 +244,8 @@ fn references<'db>(db: &'db dyn Db, kind: EntryKind, node: &plain::Node) -> Vec<
                     target: Name::new(db, target.to_string()),
                     expected,
                     via: spec.name,
-                    path: SyntaxPath::new(&[i as u32], Target::Arg(j as u32)),
+                    child: i as u32,
+                    arg: j as u32,
                 });
             }
         }
@@ -307,8 +318,6 @@ pub struct IndexEntry<'db> {
     pub replaced_by: Option<Name<'db>>,
     /// The failure mode it refines (failure modes).
     pub parent: Option<Name<'db>>,
-    /// The failure modes it resolves (interventions).
-    pub resolves: Vec<Name<'db>>,
 }
 
 impl<'db> IndexEntry<'db> {
@@ -321,7 +330,6 @@ impl<'db> IndexEntry<'db> {
             deprecated: facts.deprecated,
             replaced_by: facts.replaced_by,
             parent: facts.parent().map(|p| p.target),
-            resolves: facts.resolves.clone(),
         }
     }
 }
@@ -412,9 +420,32 @@ pub struct Bucket<'db> {
 /// title), and only then.
 #[salsa::tracked(returns(ref))]
 pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
-    let mut entries: Vec<BucketEntries<'_>> = vec![BucketEntries::default(); BUCKETS];
-    let mut referrers: Vec<Vec<Referrer<'_>>> = vec![Vec::new(); BUCKETS];
-    for &file in &included_files(db, catalogue).files {
+    let files = &included_files(db, catalogue).files;
+    // Count first, so that each bucket's lists are allocated once, at their size.
+    let mut sizes = vec![(0u32, 0u32, 0u32); BUCKETS];
+    for &file in files {
+        for facts in file_facts(db, file) {
+            sizes[bucket_of(facts.id)].0 += 1;
+            for &resolved in &facts.resolves {
+                sizes[bucket_of(resolved)].1 += 1;
+            }
+            for site in &facts.references {
+                sizes[bucket_of(site.target)].2 += 1;
+            }
+        }
+    }
+    let mut entries: Vec<BucketEntries<'_>> = sizes
+        .iter()
+        .map(|&(definitions, resolved, _)| BucketEntries {
+            definitions: Vec::with_capacity(definitions as usize),
+            resolved: Vec::with_capacity(resolved as usize),
+        })
+        .collect();
+    let mut referrers: Vec<Vec<Referrer<'_>>> = sizes
+        .iter()
+        .map(|&(_, _, referrers)| Vec::with_capacity(referrers as usize))
+        .collect();
+    for &file in files {
         for facts in file_facts(db, file) {
             entries[bucket_of(facts.id)]
                 .definitions
@@ -677,7 +708,32 @@ pub struct Ancestry<'db> {
     /// [`gapmine_match::ancestors`] follows: first definitions of ids, cycles cut).
     #[tracked]
     #[returns(ref)]
-    pub ancestors: Vec<Box<[u32]>>,
+    pub ancestors: Chains,
+}
+
+/// A list of lists of positions, flat: one allocation for a file's chains, not one each.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, salsa::SalsaValue)]
+pub struct Chains {
+    /// Where each list ends in `positions`.
+    ends: Vec<u32>,
+    /// The lists, one after the other.
+    positions: Vec<u32>,
+}
+
+impl Chains {
+    /// The `i`-th list (empty past the end).
+    pub fn get(&self, i: usize) -> &[u32] {
+        let Some(&end) = self.ends.get(i) else {
+            return &[];
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.positions[start as usize..end as usize]
+    }
+
+    fn push(&mut self, list: &[u32]) {
+        self.positions.extend_from_slice(list);
+        self.ends.push(self.positions.len() as u32);
+    }
 }
 
 /// Where each file's failure modes start in catalogue order, and their [`Ancestry`], for the
@@ -707,9 +763,10 @@ pub fn ancestries(db: &dyn Db, catalogue: Catalogue) -> Vec<(u32, Ancestry<'_>)>
         .iter()
         .map(|&(file, fms)| {
             let at = offset;
-            let ancestors = (at..at + fms.len() as u32)
-                .map(|i| gapmine_match::ancestors(i, parent_of).into_boxed_slice())
-                .collect();
+            let mut ancestors = Chains::default();
+            for i in at..at + fms.len() as u32 {
+                ancestors.push(&gapmine_match::ancestors(i, parent_of));
+            }
             offset += fms.len() as u32;
             (at, Ancestry::new(db, file, ancestors))
         })

@@ -120,10 +120,7 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
         let Some((at, ancestry)) = i.checked_sub(1).map(|i| &ancestries[i]) else {
             return &[];
         };
-        ancestry
-            .ancestors(db)
-            .get((position - at) as usize)
-            .map_or(&[], |a| &a[..])
+        ancestry.ancestors(db).get((position - at) as usize)
     };
     let verdicts = cases.iter().zip(standings).map(|(case, standing)| {
         let target = offset + case.position;
