@@ -85,11 +85,11 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     };
 
     println!("{:<68} {:>10} {:>10}", "", "median", "target");
-    match process {
+    match &process {
         Ok(seconds) => println!(
             "{:<68} {:>10} {:>10}",
             "cold `gapmine check` (whole process)",
-            ms(seconds),
+            ms(*seconds),
             "≤ 500 ms"
         ),
         Err(why) => println!("{:<68} {:>10}", "cold `gapmine check` (whole process)", why),
@@ -135,6 +135,19 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
                 in_process / recheck.editor_rename
             )
         );
+        // The cold check is the whole process, which is what a user waits for.
+        if let Ok(process) = process.as_ref() {
+            println!(
+                "{:<68} {:>9.0}× {:>10}",
+                "  cold `gapmine check` / re-check: the same",
+                process / recheck.summary,
+                format!(
+                    "{:.0}×, {:.0}×",
+                    process / recheck.rename,
+                    process / recheck.editor_rename
+                )
+            );
+        }
     }
     println!("{:<68} {:>10} {:>10}", "", "", "(≥ 100×)");
     println!(
