@@ -229,7 +229,8 @@ pub(crate) fn profile(edit: Edit, durable: bool, count: usize) -> anyhow::Result
     let recheck = |db: &mut CheckDatabase, i: usize| {
         for (path, text) in edited(i) {
             let file = handles.iter().find(|(p, _)| *p == path).expect("a file").1;
-            file.set_text(db).to(text);
+            // As the language server edits: the edit LOW, whatever the file was.
+            file.set_text(db).with_durability(Durability::LOW).to(text);
         }
         catalogue_diagnostics(db, catalogue)
     };
