@@ -226,6 +226,121 @@ fn duplicate_ids_across_files_are_rejected_with_both_places() {
     );
 }
 
+/// Runs a command with `input` on its standard input (a pipe), to the end.
+trait WithStdin {
+    fn with_stdin(&mut self, input: &str) -> std::process::Output;
+}
+
+impl WithStdin for std::process::Command {
+    fn with_stdin(&mut self, input: &str) -> std::process::Output {
+        use std::io::Write as _;
+        let mut child = self
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run gapmine");
+        let mut stdin = child.stdin.take().expect("a pipe");
+        let input = input.to_owned();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let output = child.wait_with_output().expect("run gapmine");
+        writer
+            .join()
+            .expect("the writer ends")
+            .expect("write stdin");
+        output
+    }
+}
+
+/// A first use in a file, repeats in the same file, in a later file and on standard input: each
+/// repeat is rejected naming where the id was first used, whether the run checks ids with a first
+/// pass (files only) or in memory (standard input among the inputs); a line rejected for another
+/// reason does not claim its id.
+#[test]
+fn duplicate_ids_are_found_with_files_only_and_with_standard_input() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write("records.jsonl", RECORDS);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"ESC-9\",\"title\":\"flaky\",\"labels\":1}\n{\"id\":\"ESC-3\",\"title\":\"timed out again\"}\n{\"id\":\"ESC-9\",\"title\":\"flaky\"}\n{\"id\":\"ESC-9\",\"title\":\"flaky\"}\n",
+    );
+    let repeats = [
+        "more.jsonl:1: `labels` is a number, expected an array of strings",
+        "more.jsonl:2: duplicate id \"ESC-3\", first used at records.jsonl:3;",
+        "more.jsonl:4: duplicate id \"ESC-9\", first used on line 3;",
+    ];
+    let rejected = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|l| l.contains(".jsonl:") || l.contains("<stdin>:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "records.jsonl", "more.jsonl"])
+        .output()
+        .expect("run gapmine");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines = rejected(&stderr);
+    assert_eq!(lines.len(), 3, "{stderr}");
+    for (line, start) in lines.iter().zip(repeats) {
+        assert!(line.starts_with(start), "{line}");
+    }
+    assert_eq!(counts(&stderr), [8, 3, 2, 3], "{stderr}");
+
+    // The same records with the second file on standard input, then the first file again, which
+    // is another input of the run: all four of its records are repeats now.
+    let output = env
+        .gapmine(&[
+            "match",
+            "--catalogue",
+            "cat",
+            "records.jsonl",
+            "-",
+            "records.jsonl",
+        ])
+        .with_stdin(&env.read("more.jsonl"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines = rejected(&stderr);
+    assert_eq!(lines.len(), 7, "{stderr}");
+    for (line, start) in lines.iter().zip(repeats) {
+        assert!(
+            line.starts_with(&start.replace("more.jsonl", "<stdin>")),
+            "{line}"
+        );
+    }
+    assert!(
+        lines[6]
+            .starts_with("records.jsonl:4: duplicate id \"ESC-4\", first used at records.jsonl:4;"),
+        "{stderr}"
+    );
+    assert_eq!(counts(&stderr), [12, 3, 2, 7], "{stderr}");
+}
+
+/// A path that is a pipe (here `/dev/stdin`, as `<(zcat records.jsonl.gz)` would be) can be read
+/// once only, so its ids are checked as it streams by: no record is lost to a first pass.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_pipe_given_as_a_path_is_read_once() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"ESC-3\",\"title\":\"timed out again\"}\n",
+    );
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "/dev/stdin", "more.jsonl"])
+        .with_stdin(RECORDS);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("more.jsonl:1: duplicate id \"ESC-3\", first used at /dev/stdin:3;"),
+        "{stderr}"
+    );
+    assert_eq!(counts(&stderr), [5, 2, 2, 1], "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 4);
+}
+
 /// `N records read: C classified, U unclassified, R rejected` as numbers.
 fn counts(stderr: &str) -> [u64; 4] {
     let line = stderr
