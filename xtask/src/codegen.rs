@@ -660,7 +660,7 @@ const RECORDS_DUPLICATES: &str = r#"## How duplicates are found
 When every input is a file, the commands read the inputs twice:
 
 1. **The ids only.** A first pass reads every file and takes only each line's `id` (the rest of
-   the line is skipped without being decoded), as a 128-bit hash: 16 bytes an id, whatever its
+   the line is checked as JSON but nothing of it is kept), as a 128-bit hash: 16 bytes an id, whatever its
    length. The hashes go into a buffer of 4 MiB (262,144 ids); when it is full, it is sorted and
    written to a temporary file as a *run*, and the buffer starts again. At the end the runs are
    merged (at most 64 at a time, in rounds if there are more), which yields the ids used more
@@ -674,12 +674,13 @@ number of records: the first pass holds its 4 MiB buffer (then, while merging, r
 share the same 4 MiB), and the second pass holds what reading always held, one line and one batch
 of records at a time.
 The temporary files go to the system's temporary folder (`$TMPDIR`, else `/tmp`; on Windows,
-`%TEMP%`), 16 bytes an id in all (about 5% of a typical file's size). They are created unnamed
+`%TEMP%`): 16 bytes an id in all (3% of the files for records of 500 bytes), and up to twice
+that while runs are merged in rounds (beyond 64 runs, 16 million ids). They are created unnamed
 (or deleted the moment they are created), so the operating system removes them when gapmine
 closes them, however the run ends, even if it is killed. If the folder cannot be written, the
 command says so and stops: set `TMPDIR` to a folder you may write to.
-The first pass costs a read of every file (about a tenth of `gapmine match`'s time over the
-same files; [benchmarks.md](benchmarks.md)).
+The first pass costs a read of every file: 5 to 15% of `gapmine match`'s time over the same
+files in the benchmarks ([benchmarks.md](benchmarks.md)).
 A file that changes between the two passes (its length differs) stops the run with an error,
 because its new lines' ids were not checked.
 

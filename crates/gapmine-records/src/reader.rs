@@ -324,7 +324,7 @@ impl private::Check for SeenIds {
 }
 
 /// The slots of a hash table that holds `capacity` entries (at most 7/8 of a power of two).
-fn table_slots(capacity: usize) -> usize {
+pub(crate) fn table_slots(capacity: usize) -> usize {
     if capacity == 0 {
         0
     } else {

@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
-use crate::reader::{IdCheck, Lines, Places, check_line, id_hash, private};
+use crate::reader::{IdCheck, Lines, Places, check_line, id_hash, private, table_slots};
 
 /// Where [`IdScan`] keeps its sorted runs when the ids outgrow its buffer: a new, empty run each
 /// time it asks. A run is written once from its start, then read once from its start; it is
@@ -348,12 +348,7 @@ impl Repeats {
 
     /// The bytes it holds on the heap.
     pub fn heap_bytes(&self) -> usize {
-        let slots = if self.ids.capacity() == 0 {
-            0
-        } else {
-            (self.ids.capacity() * 8 / 7).next_power_of_two()
-        };
-        slots * (size_of::<(u128, u64)>() + 1) + self.places.heap_bytes()
+        table_slots(self.ids.capacity()) * (size_of::<(u128, u64)>() + 1) + self.places.heap_bytes()
     }
 }
 
