@@ -341,6 +341,58 @@ fn a_pipe_given_as_a_path_is_read_once() {
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 4);
 }
 
+/// More ids than the first pass's 4 MiB buffer holds (262,144): its sorted runs go to temporary
+/// files in `TMPDIR`, which are gone when the command ends; the repeats are still found, naming
+/// both places. A `TMPDIR` that cannot be written is a usage error that says what to do.
+#[test]
+fn the_first_pass_spills_to_temporary_files_and_leaves_none() {
+    use std::fmt::Write as _;
+    let env = TestEnv::new();
+    catalogue(&env);
+    let mut many = String::new();
+    for i in 0..300_000 {
+        writeln!(many, "{{\"id\":\"E-{i}\",\"title\":\"t\"}}").unwrap();
+    }
+    env.write("many.jsonl", many);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"E-123456\",\"title\":\"again\"}\n{\"id\":\"E-299999\",\"title\":\"again\"}\n",
+    );
+    env.write("tmp/.keep", "");
+    let tmp = env.root().join("tmp");
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "many.jsonl", "more.jsonl"])
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("run gapmine");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with(
+        "more.jsonl:1: duplicate id \"E-123456\", first used at many.jsonl:123457; give each record its own id, or remove the repeat\n\
+         more.jsonl:2: duplicate id \"E-299999\", first used at many.jsonl:300000;"
+    ), "{stderr}");
+    assert_eq!(counts(&stderr), [300_002, 0, 300_000, 2]);
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [".keep"]);
+
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "many.jsonl", "more.jsonl"])
+        .env("TMPDIR", env.root().join("missing"))
+        .output()
+        .expect("run gapmine");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot write a temporary file in `")
+            && stderr.contains("missing` for the duplicate-id check: ")
+            && stderr.contains("; set TMPDIR to a folder you may write to"),
+        "{stderr}"
+    );
+}
+
 /// `N records read: C classified, U unclassified, R rejected` as numbers.
 fn counts(stderr: &str) -> [u64; 4] {
     let line = stderr
