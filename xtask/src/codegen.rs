@@ -657,7 +657,8 @@ Each example below is one line of `records.jsonl`, followed by what gapmine says
 
 const RECORDS_DUPLICATES: &str = r#"## How duplicates are found
 
-When every input is a file, the commands read the inputs twice:
+`gapmine match`, `gapmine report` and `gapmine forecast` (with `--backtest` too) read their
+inputs twice when every input is a file:
 
 1. **The ids only.** A first pass reads every file and takes only each line's `id` (the rest of
    the line is checked as JSON but nothing of it is kept), as a 128-bit hash: 16 bytes an id, whatever its
@@ -692,7 +693,8 @@ array), and records are read and matched as they arrive, so `gapmine match -` st
 keep memory flat on a large history, give the files as paths.
 
 Either way the result is the same: the same lines are rejected with the same messages (a
-property test holds it). For input whose ids are known to be distinct (written by the program
+property test holds it). `gapmine explain`, `eval` and `learn`, which read labelled or single
+records rather than whole histories, always keep every id in memory. For input whose ids are known to be distinct (written by the program
 itself), the `gapmine-records` API has `Reader::trusting_ids`, which keeps no ids and reads a
 repeat as another record; the `gapmine` commands always check.
 "#;
