@@ -85,11 +85,11 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     };
 
     println!("{:<68} {:>10} {:>10}", "", "median", "target");
-    match process {
+    match &process {
         Ok(seconds) => println!(
             "{:<68} {:>10} {:>10}",
             "cold `gapmine check` (whole process)",
-            ms(seconds),
+            ms(*seconds),
             "≤ 500 ms"
         ),
         Err(why) => println!("{:<68} {:>10}", "cold `gapmine check` (whole process)", why),
@@ -135,6 +135,19 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
                 in_process / recheck.editor_rename
             )
         );
+        // The cold check is the whole process, which is what a user waits for.
+        if let Ok(process) = process.as_ref() {
+            println!(
+                "{:<68} {:>9.0}× {:>10}",
+                "  cold `gapmine check` / re-check: the same",
+                process / recheck.summary,
+                format!(
+                    "{:.0}×, {:.0}×",
+                    process / recheck.rename,
+                    process / recheck.editor_rename
+                )
+            );
+        }
     }
     println!("{:<68} {:>10} {:>10}", "", "", "(≥ 100×)");
     println!(
@@ -207,16 +220,17 @@ pub(crate) fn profile(edit: Edit, durable: bool, count: usize) -> anyhow::Result
             (path.clone(), file)
         })
         .collect();
-    let catalogue = Catalogue::new(
-        &db,
-        handles[0].1,
-        handles[1..].iter().map(|(_, f)| *f).collect(),
-    );
+    // As `AnalysisHost` makes it: the handle is durable whatever the files are.
+    let catalogue =
+        Catalogue::builder(handles[0].1, handles[1..].iter().map(|(_, f)| *f).collect())
+            .durability(Durability::HIGH)
+            .new(&db);
     println!("{}", summary(&catalogue_diagnostics(&db, catalogue)));
     let recheck = |db: &mut CheckDatabase, i: usize| {
         for (path, text) in edited(i) {
             let file = handles.iter().find(|(p, _)| *p == path).expect("a file").1;
-            file.set_text(db).to(text);
+            // As the language server edits: the edit LOW, whatever the file was.
+            file.set_text(db).with_durability(Durability::LOW).to(text);
         }
         catalogue_diagnostics(db, catalogue)
     };

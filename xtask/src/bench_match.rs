@@ -12,11 +12,15 @@
 //!   match, written once to `target/bench-data/match/records.jsonl` (regenerated when missing or
 //!   of the wrong size).
 //!
-//! Each run times, one after the other: reading and parsing the corpus alone; for three catalogues
-//! (phrases only, the full catalogue, its first 10 failure modes) the matcher on one thread
-//! streaming the file through the records `Reader` (parsing included), on one thread over records
-//! parsed beforehand (classification alone), and, for the full and phrases-only catalogues, on
-//! all cores (`classify_batch`); then ripgrep. The figures are medians of the runs.
+//! Each run times, one after the other: the first pass of the duplicate-id check alone (`IdScan`
+//! over the ids, its runs in temporary files); that pass and reading and parsing the corpus; for
+//! three catalogues (phrases only, the full catalogue, its first 10 failure modes) the matcher on
+//! one thread streaming the file as `gapmine match` does (the first pass, then the records
+//! `Reader` with the repeated ids it found; parsing included), on one thread over records parsed
+//! beforehand (classification alone), and, for the full and phrases-only catalogues, on all cores
+//! (`classify_batch`); then ripgrep. The figures are medians of the runs. The peak heap of the
+//! streaming run is measured three ways: as the command runs, with every id in memory
+//! (`SeenIds`, the commands' way with standard input), and with no duplicate check.
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -31,7 +35,7 @@ use gapmine_match::Matcher;
 
 use crate::synth::Rng;
 use gapmine_model::{Common, FailureMode, Id, Signal, SignalKind, TextField, Weight};
-use gapmine_records::{EscapeRecord, Item, Reader};
+use gapmine_records::{EscapeRecord, IdCheck, IdScan, Item, Reader, Repeats, RunStore, SeenIds};
 
 use crate::bench::{median, size};
 use crate::{alloc, workspace_root};
@@ -181,8 +185,12 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     let mut counts: Vec<(String, Counts)> = Vec::new();
     let matchers: [(&str, &Matcher); 3] = [("phrases", &phrases), ("full", &full), ("ten", &ten)];
     let mut rg_counts = Vec::new();
+    let mut scan_summary = None;
     for run in 0..options.runs {
         eprintln!("note: run {} of {}", run + 1, options.runs);
+        let (s, repeats) = time(|| scan_ids(&corpus, u64::MAX));
+        push("ids", s);
+        scan_summary = Some(repeats?.summary());
         let (s, _) = time(|| stream(None, &corpus, u64::MAX));
         push("parse", s);
         for (name, matcher) in matchers {
@@ -242,7 +250,13 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
         );
     };
     row(
-        "read + parse JSONL only (Reader, no matcher)",
+        "first pass: the ids only (IdScan, duplicate check)",
+        "ids",
+        corpus_bytes,
+        true,
+    );
+    row(
+        "first pass + read + parse JSONL (Reader, no matcher)",
         "parse",
         corpus_bytes,
         true,
@@ -253,7 +267,7 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
         ("ten", "10 failure modes (the full catalogue's first 10)"),
     ] {
         row(
-            &format!("{label}, 1 thread, read + parse + classify"),
+            &format!("{label}, 1 thread, first pass + read + parse + classify"),
             &format!("{name} stream"),
             corpus_bytes,
             true,
@@ -307,33 +321,48 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     for (name, lines) in &rg_counts {
         println!("{name:<20} matching lines: {lines}");
     }
+    if let Some(summary) = scan_summary {
+        println!(
+            "first pass (budget {}): {summary}",
+            size(IdScan::<TempRuns>::DEFAULT_BUDGET)
+        );
+    }
 
-    // Peak heap of the one-thread streaming run, on the whole corpus and on its first quarter.
-    // The reader's id table (the duplicate check) is the one part that must grow with the
-    // input; it is reported apart, and the rest compared.
-    let peak_of = |limit: u64, check_ids: bool| -> anyhow::Result<(usize, usize)> {
+    // Peak heap of the one-thread streaming run, on the whole corpus and on its first quarter:
+    // as the command runs it (the first pass over the ids, then the reader with the repeats it
+    // found), with the in-memory check of every id (the commands' way with standard input), and
+    // with no check, so the rest is measured, not estimated by subtraction.
+    let peak_of = |limit: u64, mode: IdMode| -> anyhow::Result<(usize, usize)> {
         let base = alloc::current();
         alloc::reset_peak();
-        let (_, ids) = stream_with_ids(Some(&full), &corpus, limit, check_ids)?;
+        let (_, ids) = stream_with_ids(Some(&full), &corpus, limit, mode)?;
         Ok((alloc::peak().saturating_sub(base), ids))
     };
-    let (peak_full, ids_full) = peak_of(u64::MAX, true)?;
-    let (peak_quarter, ids_quarter) = peak_of(quarter_bytes, true)?;
-    let (bare_full, _) = peak_of(u64::MAX, false)?;
-    let (bare_quarter, _) = peak_of(quarter_bytes, false)?;
+    let (peak_full, repeats_full) = peak_of(u64::MAX, IdMode::Scan)?;
+    let (peak_quarter, repeats_quarter) = peak_of(quarter_bytes, IdMode::Scan)?;
+    let (seen_full, ids_full) = peak_of(u64::MAX, IdMode::Seen)?;
+    let (seen_quarter, ids_quarter) = peak_of(quarter_bytes, IdMode::Seen)?;
+    let (bare_full, _) = peak_of(u64::MAX, IdMode::Trust)?;
+    let (bare_quarter, _) = peak_of(quarter_bytes, IdMode::Trust)?;
     println!();
     println!(
         "peak heap of the one-thread streaming run (full catalogue), above what was held before"
     );
     println!(
-        "  whole corpus ({}): {} (the reader's id table at the end {}, {:.1} bytes a record); \
-         first quarter ({}): {} (id table {})",
+        "  as gapmine match runs it (first pass, then the reader with the repeated ids): whole corpus ({}): {} (repeated ids at the end {}); first quarter ({}): {} ({})",
         size(corpus_bytes as usize),
         size(peak_full),
-        size(ids_full),
-        ids_full as f64 / record_count.max(1) as f64,
+        size(repeats_full),
         size(quarter_bytes as usize),
         size(peak_quarter),
+        size(repeats_quarter)
+    );
+    println!(
+        "  with every id in memory (SeenIds, as with standard input): whole corpus {} (the id table at the end {}, {:.1} bytes a record); first quarter {} (id table {})",
+        size(seen_full),
+        size(ids_full),
+        ids_full as f64 / record_count.max(1) as f64,
+        size(seen_quarter),
         size(ids_quarter)
     );
     println!(
@@ -382,10 +411,24 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     );
     println!(
         "{:<52} {:>14} {:>14} {:>8}",
+        "first pass / read + parse + classify (full)",
+        format!("{:.0}%", 100.0 * med("ids") / med("full stream")),
+        "",
+        ""
+    );
+    println!(
+        "{:<52} {:>14} {:>14} {:>8}",
         "peak heap, whole corpus / first quarter",
         format!("{:.2}×", peak_full as f64 / peak_quarter.max(1) as f64),
         "",
         "≈ 1×"
+    );
+    println!(
+        "{:<52} {:>14} {:>14} {:>8}",
+        "  the same with every id in memory (SeenIds)",
+        format!("{:.2}×", seen_full as f64 / seen_quarter.max(1) as f64),
+        "",
+        ""
     );
     println!(
         "{:<52} {:>14} {:>14} {:>8}",
@@ -420,24 +463,65 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (start.elapsed().as_secs_f64(), out)
 }
 
-/// Reads the first `limit` bytes of `path` through the records `Reader` and classifies each
-/// record with one `Scratch` (or, without a matcher, only reads and parses).
-fn stream(matcher: Option<&Matcher>, path: &Path, limit: u64) -> anyhow::Result<Counts> {
-    Ok(stream_with_ids(matcher, path, limit, true)?.0)
+/// How a streaming pass tells repeated ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdMode {
+    /// As `gapmine match` does with files: a first pass over the ids (`IdScan`, its runs in
+    /// temporary files), then the records `Reader` with the `Repeats` it found.
+    Scan,
+    /// The reader's in-memory check, every id kept (`SeenIds`): the commands' way with standard
+    /// input, and the only way before the first pass.
+    Seen,
+    /// No check (`Reader::trusting_ids`): what the pass holds beyond the duplicate check.
+    Trust,
 }
 
-/// [`stream`], and the heap bytes of the reader's id table at the end; `check_ids: false` reads
-/// with a reader that keeps no ids ([`Reader::trusting_ids`]).
+/// Reads the first `limit` bytes of `path` as `gapmine match` does (the first pass over the ids,
+/// then the records `Reader`) and classifies each record with one `Scratch` (or, without a
+/// matcher, only reads and parses).
+fn stream(matcher: Option<&Matcher>, path: &Path, limit: u64) -> anyhow::Result<Counts> {
+    Ok(stream_with_ids(matcher, path, limit, IdMode::Scan)?.0)
+}
+
+/// [`stream`], with the duplicate check `mode`, and the heap bytes of the check's state at the
+/// end (the `Repeats` or the `SeenIds`).
 fn stream_with_ids(
     matcher: Option<&Matcher>,
     path: &Path,
     limit: u64,
-    check_ids: bool,
+    mode: IdMode,
 ) -> anyhow::Result<(Counts, usize)> {
+    match mode {
+        IdMode::Scan => {
+            let repeats = scan_ids(path, limit)?;
+            let (counts, repeats) = read_classify(matcher, path, limit, repeats, false)?;
+            Ok((counts, repeats.heap_bytes()))
+        }
+        IdMode::Seen | IdMode::Trust => {
+            let (counts, seen) = read_classify(
+                matcher,
+                path,
+                limit,
+                SeenIds::default(),
+                mode == IdMode::Trust,
+            )?;
+            Ok((counts, seen.heap_bytes()))
+        }
+    }
+}
+
+/// The second pass of [`stream_with_ids`]: the records `Reader` with the duplicate check `ids`.
+fn read_classify<C: IdCheck>(
+    matcher: Option<&Matcher>,
+    path: &Path,
+    limit: u64,
+    ids: C,
+    trust: bool,
+) -> anyhow::Result<(Counts, C)> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let input = BufReader::with_capacity(1 << 16, file.take(limit));
-    let mut reader = Reader::new(input, path.display().to_string());
-    if !check_ids {
+    let mut reader = Reader::continuing(input, path.display().to_string(), ids);
+    if trust {
         reader = reader.trusting_ids();
     }
     let mut scratch = matcher.map(Matcher::scratch);
@@ -454,7 +538,26 @@ fn stream_with_ids(
             Item::Rejected { reason, .. } => bail!("the generated corpus has a bad line: {reason}"),
         }
     }
-    Ok((counts, reader.into_seen().heap_bytes()))
+    Ok((counts, reader.into_seen()))
+}
+
+/// Sorted runs of the first pass in unnamed temporary files, as the CLI keeps them.
+pub(crate) struct TempRuns;
+
+impl RunStore for TempRuns {
+    type Run = File;
+
+    fn create(&mut self) -> std::io::Result<File> {
+        tempfile::tempfile()
+    }
+}
+
+/// The first pass over the ids of the first `limit` bytes of `path`, with the commands' budget.
+pub(crate) fn scan_ids(path: &Path, limit: u64) -> anyhow::Result<Repeats> {
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut scan = IdScan::new(TempRuns, IdScan::<TempRuns>::DEFAULT_BUDGET);
+    scan.scan(BufReader::with_capacity(1 << 16, file.take(limit)))?;
+    Ok(scan.finish()?)
 }
 
 fn parse_all(path: &Path, limit: u64) -> anyhow::Result<Vec<EscapeRecord>> {

@@ -17,14 +17,17 @@
 //!   pipeline's tally, then the ranking with its forecasts (`finish`), then the report rendered
 //!   in all four formats; each phase is timed too.
 //!
-//! Then the peak heap of each pass at all records and at the first quarter, reading through the
-//! records `Reader` (which keeps every id it has accepted, to reject duplicates) and without it
-//! (each line parsed the same way, no set of ids), after a first pass has filled the matcher's
-//! caches.
+//! Both read files as the commands do: the first pass of the duplicate-id check over the ids
+//! (`IdScan`, timed apart too), then the records `Reader` with the repeated ids it found.
+//!
+//! Then the peak heap of each pass at all records and at the first quarter, read as the commands
+//! read files, and without a duplicate check (each line parsed the same way), and for the report
+//! pass also with every id in memory (`SeenIds`, the commands' way with standard input), after a
+//! first pass has filled the matcher's caches.
 //!
 //! The target: `report` under 2× `match`, and a peak heap that does not grow with the records
-//! beyond the per-class aggregates (the report's peak without the id set at the whole corpus over
-//! its peak at the first quarter ≈ 1×; the id set is measured apart, in bytes a record).
+//! beyond the per-class aggregates (the report's peak at the whole corpus over its peak at the
+//! first quarter ≈ 1×, duplicate check included).
 
 use std::fs::{self, File};
 use std::io::{BufReader, Write as _};
@@ -38,7 +41,7 @@ use gapmine_model::{
     Outcome, Severity,
 };
 use gapmine_rank::{Aggregator, Catalogue as Ranker, Settings};
-use gapmine_records::{EscapeRecord, Item, Reader};
+use gapmine_records::{EscapeRecord, IdCheck, Item, Reader, SeenIds};
 use gapmine_report::{DetectionTally, Meta, Pipeline, Report};
 
 use crate::bench::{median, size};
@@ -257,16 +260,20 @@ fn ensure_corpus(
 /// How a pass reads the corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ids {
-    /// Through the records `Reader`, which keeps every id it has seen to reject duplicates, as
-    /// the commands do.
+    /// As the commands read files: the first pass of the duplicate check over the ids
+    /// (`IdScan`, its runs in temporary files), then the records `Reader` with the repeated ids
+    /// it found.
+    Scanned,
+    /// Through the records `Reader` with every id in memory (`SeenIds`): the commands' way with
+    /// standard input, and the only way before the first pass.
     Checked,
-    /// Each line parsed as the reader parses it (`EscapeRecord::from_object`), with no set of
-    /// ids: what the pass holds beyond the duplicate check.
+    /// Each line parsed as the reader parses it (`EscapeRecord::from_object`), with no duplicate
+    /// check: what the pass holds beyond it.
     Unchecked,
 }
 
 /// Streams at most `limit` records of the file through `each` batch of records. Returns the
-/// records read and the bytes of the reader's set of ids at the end (0 unchecked).
+/// records read and the bytes of the duplicate check's state at the end (0 unchecked).
 fn stream(
     path: &Path,
     limit: usize,
@@ -285,21 +292,14 @@ fn stream(
         }
     };
     let id_bytes = match ids {
-        Ids::Checked => {
-            let mut reader = Reader::new(input, "records.jsonl");
-            while n < limit
-                && let Some(item) = reader.next_item()?
-            {
-                match item {
-                    Item::Record { record, .. } => push(record, &mut batch),
-                    Item::Rejected { reason, .. } => {
-                        bail!("the corpus has a bad line: {reason}")
-                    }
-                }
-                n += 1;
-            }
-            reader.into_seen().heap_bytes()
+        Ids::Scanned => {
+            let repeats = bench_match::scan_ids(path, prefix_bytes(path, limit)?)?;
+            read_through(input, repeats, limit, &mut n, |r| push(r, &mut batch))?.heap_bytes()
         }
+        Ids::Checked => read_through(input, SeenIds::default(), limit, &mut n, |r| {
+            push(r, &mut batch)
+        })?
+        .heap_bytes(),
         Ids::Unchecked => {
             use std::io::BufRead as _;
             let mut lines = input.lines();
@@ -317,6 +317,48 @@ fn stream(
     };
     each(&batch);
     Ok((n, id_bytes))
+}
+
+/// Reads at most `limit` records through the records `Reader` with the duplicate check `ids`,
+/// counting them in `n`; the check's state at the end.
+fn read_through<C: IdCheck>(
+    input: BufReader<File>,
+    ids: C,
+    limit: usize,
+    n: &mut usize,
+    mut push: impl FnMut(EscapeRecord),
+) -> anyhow::Result<C> {
+    let mut reader = Reader::continuing(input, "records.jsonl", ids);
+    while *n < limit
+        && let Some(item) = reader.next_item()?
+    {
+        match item {
+            Item::Record { record, .. } => push(record),
+            Item::Rejected { reason, .. } => bail!("the corpus has a bad line: {reason}"),
+        }
+        *n += 1;
+    }
+    Ok(reader.into_seen())
+}
+
+/// The bytes of the first `records` lines of `path` (all of it for `usize::MAX`).
+fn prefix_bytes(path: &Path, records: usize) -> anyhow::Result<u64> {
+    use std::io::BufRead as _;
+    if records == usize::MAX {
+        return Ok(u64::MAX);
+    }
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut input = BufReader::with_capacity(1 << 16, file);
+    let (mut bytes, mut line) = (0, Vec::new());
+    for _ in 0..records {
+        line.clear();
+        let n = input.read_until(b'\n', &mut line)?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+    }
+    Ok(bytes)
 }
 
 /// `gapmine match`'s work: every record read, parsed and classified. Returns the matches.
@@ -343,7 +385,7 @@ struct ReportRun {
     render: f64,
     bytes: [usize; 4],
     gaps: usize,
-    /// The bytes of the reader's set of ids at the end.
+    /// The bytes of the duplicate check's state at the end.
     id_bytes: usize,
 }
 
@@ -444,12 +486,16 @@ fn run(options: &Options) -> anyhow::Result<()> {
 
     let mut matches = Vec::new();
     let mut reports = Vec::new();
+    let mut scans = Vec::new();
     let mut last = None;
     let runs = if options.peak_only { 0 } else { options.runs };
     for run in 0..runs {
         eprintln!("note: run {} of {}", run + 1, options.runs);
         let start = Instant::now();
-        let (n, m) = match_pass(&matcher, &corpus, usize::MAX, Ids::Checked)?;
+        let repeats = bench_match::scan_ids(&corpus, u64::MAX)?;
+        scans.push((start.elapsed().as_secs_f64(), repeats.summary()));
+        let start = Instant::now();
+        let (n, m) = match_pass(&matcher, &corpus, usize::MAX, Ids::Scanned)?;
         matches.push(start.elapsed().as_secs_f64());
         let start = Instant::now();
         let r = report_pass(
@@ -458,7 +504,7 @@ fn run(options: &Options) -> anyhow::Result<()> {
             &controls,
             &corpus,
             usize::MAX,
-            Ids::Checked,
+            Ids::Scanned,
         )?;
         reports.push(start.elapsed().as_secs_f64());
         assert_eq!(n, r.records, "both passes read every record");
@@ -467,6 +513,15 @@ fn run(options: &Options) -> anyhow::Result<()> {
     let timed = last.map(|(matched, sample)| (matched, sample, median(matches), median(reports)));
     if let Some((matched, sample, m, r)) = &timed {
         print_times(*matched, sample, *m, *r);
+        let scan = median(scans.iter().map(|(s, _)| *s).collect());
+        println!(
+            "{:<64} {scan:>7.3} s {:>12.0}",
+            "  of which the first pass of the duplicate check (ids only)",
+            sample.records as f64 / scan
+        );
+        if let Some((_, summary)) = scans.last() {
+            println!("  first pass: {summary}");
+        }
     }
 
     // Peak heap, above what was held before, at all records and at a quarter, of the match pass
@@ -492,26 +547,39 @@ fn run(options: &Options) -> anyhow::Result<()> {
         peak(&|| report_pass(&matcher, &ranker, &controls, &corpus, limit, ids).map(|r| r.id_bytes))
     };
     let mut rows = Vec::new();
-    for (label, ids) in [("", Ids::Checked), (" without the id set", Ids::Unchecked)] {
+    let mut bare = [(0, 0); 2];
+    for (label, ids) in [
+        (" (first pass, then the repeated ids)", Ids::Scanned),
+        (" without a duplicate check", Ids::Unchecked),
+    ] {
         eprintln!("note: peak heap of the match pass{label}");
         let all = match_peak(usize::MAX, ids)?;
         let q = match_peak(quarter, ids)?;
+        if ids == Ids::Unchecked {
+            bare[0] = (all, q);
+        }
         rows.push((format!("match pass{label}"), all, q));
     }
-    let mut id_set = (0, 0);
-    for (label, ids) in [("", Ids::Checked), (" without the id set", Ids::Unchecked)] {
+    let mut id_rows = Vec::new();
+    for (label, ids) in [
+        (" (first pass, then the repeated ids)", Ids::Scanned),
+        (" with every id in memory (SeenIds)", Ids::Checked),
+        (" without a duplicate check", Ids::Unchecked),
+    ] {
         eprintln!("note: peak heap of the report pass{label}");
         let (all, all_ids) = report_peak(usize::MAX, ids)?;
         let (q, q_ids) = report_peak(quarter, ids)?;
-        if ids == Ids::Checked {
-            id_set = (all_ids, q_ids);
+        match ids {
+            Ids::Scanned => id_rows.push(("the repeated ids at the end (Repeats)", all_ids, q_ids)),
+            Ids::Checked => id_rows.push(("every id at the end (SeenIds)", all_ids, q_ids)),
+            Ids::Unchecked => bare[1] = (all, q),
         }
         rows.push((format!("report pass{label}"), all, q));
     }
     rows.push((
-        "report pass beyond the match pass, both without the id set".into(),
-        rows[3].1.saturating_sub(rows[1].1),
-        rows[3].2.saturating_sub(rows[1].2),
+        "report pass beyond the match pass, both without a check".into(),
+        bare[1].0.saturating_sub(bare[0].0),
+        bare[1].1.saturating_sub(bare[0].1),
     ));
     println!();
     println!(
@@ -532,13 +600,15 @@ fn run(options: &Options) -> anyhow::Result<()> {
     for (label, all, q) in &rows {
         row(label, *all, *q);
     }
-    row("the reader's set of ids at the end", id_set.0, id_set.1);
-    println!(
-        "{:<60} {:>14.1} {:>14.1}",
-        "  bytes a record",
-        id_set.0 as f64 / options.records as f64,
-        id_set.1 as f64 / quarter as f64
-    );
+    for (label, all, q) in id_rows {
+        row(label, all, q);
+        println!(
+            "{:<60} {:>14.1} {:>14.1}",
+            "  bytes a record",
+            all as f64 / options.records as f64,
+            q as f64 / quarter as f64
+        );
+    }
     println!();
     if let Some((_, _, m, r)) = timed {
         println!(
@@ -620,5 +690,11 @@ mod tests {
         assert_eq!(unchecked.records, 300);
         assert_eq!((unchecked.gaps, unchecked.bytes), (run.gaps, run.bytes));
         assert_eq!(unchecked.id_bytes, 0);
+        // As the commands read files (a first pass over the ids): the same report, and a quarter
+        // of the records reads a quarter.
+        let scanned = report_pass(&matcher, &ranker, &[], &path, usize::MAX, Ids::Scanned).unwrap();
+        assert_eq!((scanned.gaps, scanned.bytes), (run.gaps, run.bytes));
+        let quarter = report_pass(&matcher, &ranker, &[], &path, 75, Ids::Scanned).unwrap();
+        assert_eq!(quarter.records, 75);
     }
 }

@@ -649,20 +649,54 @@ claim its id.
 Ids are unique across all the files of one run, not only within a file: `gapmine match a.jsonl
 b.jsonl` (and `report`, `forecast`) rejects a record of `b.jsonl` whose id `a.jsonl` already
 used, naming both places (`b.jsonl:7: duplicate id "ESC-1", first used at a.jsonl:1; …`).
-To tell duplicates apart, the reader keeps a 128-bit hash of every id it accepted and where it
-was first: 24 bytes an id whatever its length, the only memory of a run that grows with its input.
-The entries are kept in one array sorted by hash, with no slack, beside a small hash table of the
-latest ids (up to a sixteenth of the array, at least 57,344 ids), which is merged into the array
-in place when full; so a run's duplicate check costs 24 bytes a record, plus at most about 8
-while the latest ids wait to be merged (about 2 MB for the table's smallest size), and never the
-jump of a hash table doubling, which holds its old and new arrays at once.
-Exact detection needs every distinct id, so this cannot be flat; beyond it, reading and matching
-reach a fixed ceiling early (the matcher's regex caches fill their budget) and stay there.
-For input whose ids are known to be distinct (written by the program itself), the
-`gapmine-records` API has `Reader::trusting_ids`, which keeps no ids and reads a repeat as another
-record; the `gapmine` commands always check.
+How duplicates are found, and the memory and temporary files it takes, is
+[below](#how-duplicates-are-found).
 
 Each example below is one line of `records.jsonl`, followed by what gapmine says about it.
+"#;
+
+const RECORDS_DUPLICATES: &str = r#"## How duplicates are found
+
+`gapmine match`, `gapmine report` and `gapmine forecast` (with `--backtest` too) read their
+inputs twice when every input is a file:
+
+1. **The ids only.** A first pass reads every file and takes only each line's `id` (the rest of
+   the line is checked as JSON but nothing of it is kept), as a 128-bit hash: 16 bytes an id, whatever its
+   length. The hashes go into a buffer of 4 MiB (262,144 ids); when it is full, it is sorted and
+   written to a temporary file as a *run*, and the buffer starts again. At the end the runs are
+   merged (at most 64 at a time, in rounds if there are more), which yields the ids used more
+   than once, and only those are kept. If the ids fit in the buffer, nothing is written.
+2. **The records.** The second pass is the ordinary read: each line is checked and parsed as a
+   record, and its id looked up among the repeated ones. The first valid record with such an id
+   claims it; a later valid one is rejected, naming the first.
+
+So a run's memory grows with the number of **repeated** ids (about 24 bytes each), not with the
+number of records: the first pass holds its 4 MiB buffer (then, while merging, read buffers that
+share the same 4 MiB), and the second pass holds what reading always held, one line and one batch
+of records at a time.
+The temporary files go to the system's temporary folder (`$TMPDIR`, else `/tmp`; on Windows,
+`%TEMP%`): 16 bytes an id in all (3% of the files for records of 500 bytes), and up to twice
+that while runs are merged in rounds (beyond 64 runs, 16 million ids). They are created unnamed
+(or deleted the moment they are created), so the operating system removes them when gapmine
+closes them, however the run ends, even if it is killed. If the folder cannot be written, the
+command says so and stops: set `TMPDIR` to a folder you may write to.
+The first pass costs a read of every file: 5 to 15% of `gapmine match`'s time over the same
+files in the benchmarks ([benchmarks.md](benchmarks.md)).
+A file that changes between the two passes (its length differs) stops the run with an error,
+because its new lines' ids were not checked.
+
+**Standard input (`-`) and pipes are read once.** They cannot be read a second time, so when one
+of the inputs is `-` or is not a regular file (a named pipe, `<(zcat records.jsonl.gz)`), the run
+has no first pass: the reader keeps a 128-bit hash of every id it has accepted and where it was
+first, 24 bytes an id (up to about 8 more while the latest ids wait to be merged into a sorted
+array), and records are read and matched as they arrive, so `gapmine match -` still streams. To
+keep memory flat on a large history, give the files as paths.
+
+Either way the result is the same: the same lines are rejected with the same messages (a
+property test holds it). `gapmine explain`, `eval` and `learn`, which read labelled or single
+records rather than whole histories, always keep every id in memory. For input whose ids are known to be distinct (written by the program
+itself), the `gapmine-records` API has `Reader::trusting_ids`, which keeps no ids and reads a
+repeat as another record; the `gapmine` commands always check.
 "#;
 
 /// Example lines that are rejected, each with a heading, and the lines before it if any.
@@ -755,6 +789,7 @@ fn records_md() -> String {
         }
         writeln!(out, "```").unwrap();
     }
+    write!(out, "\n{RECORDS_DUPLICATES}").unwrap();
     out
 }
 

@@ -149,8 +149,18 @@ pub struct RefSite<'db> {
     pub expected: EntryKind,
     /// The child node that holds the reference (`resolves`, `parent`, …).
     pub via: &'static str,
+    /// Which child of the entry holds it (references are always arguments of a child of the
+    /// entry, so two numbers say where, and copying a site allocates nothing).
+    pub child: u32,
+    /// Which argument of that child it is.
+    pub arg: u32,
+}
+
+impl RefSite<'_> {
     /// Where it is written in the entry.
-    pub path: SyntaxPath,
+    pub fn path(&self) -> SyntaxPath {
+        SyntaxPath::new(&[self.child], Target::Arg(self.arg))
+    }
 }
 
 /// What the rest of the catalogue needs to know of one entry: its kind and id, whether it is
@@ -234,7 +244,8 @@ fn references<'db>(db: &'db dyn Db, kind: EntryKind, node: &plain::Node) -> Vec<
                     target: Name::new(db, target.to_string()),
                     expected,
                     via: spec.name,
-                    path: SyntaxPath::new(&[i as u32], Target::Arg(j as u32)),
+                    child: i as u32,
+                    arg: j as u32,
                 });
             }
         }
@@ -307,8 +318,6 @@ pub struct IndexEntry<'db> {
     pub replaced_by: Option<Name<'db>>,
     /// The failure mode it refines (failure modes).
     pub parent: Option<Name<'db>>,
-    /// The failure modes it resolves (interventions).
-    pub resolves: Vec<Name<'db>>,
 }
 
 impl<'db> IndexEntry<'db> {
@@ -321,7 +330,6 @@ impl<'db> IndexEntry<'db> {
             deprecated: facts.deprecated,
             replaced_by: facts.replaced_by,
             parent: facts.parent().map(|p| p.target),
-            resolves: facts.resolves.clone(),
         }
     }
 }
@@ -375,8 +383,11 @@ pub fn index(db: &dyn Db, catalogue: Catalogue) -> Index<'_> {
 }
 
 /// How many buckets the ids are split into: enough that a rename touches the buckets of few
-/// files' references, few enough that splitting stays cheap.
-pub const BUCKETS: usize = 1024;
+/// files' references, few enough that splitting stays cheap. Every change to ids re-creates
+/// each bucket and every edit verifies each bucket's checks: 256 buckets (about 40 ids and 200
+/// references each in a 10,000-entry catalogue) cost a rename 14% fewer instructions than
+/// 1,024 did, and a bucket's check stays small.
+pub const BUCKETS: usize = 256;
 
 /// The bucket an id falls in (below [`BUCKETS`]): by its interned number, so the same for the
 /// life of the database. Other crates bucket their own per-id maps the same way.
@@ -412,9 +423,32 @@ pub struct Bucket<'db> {
 /// title), and only then.
 #[salsa::tracked(returns(ref))]
 pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
-    let mut entries: Vec<BucketEntries<'_>> = vec![BucketEntries::default(); BUCKETS];
-    let mut referrers: Vec<Vec<Referrer<'_>>> = vec![Vec::new(); BUCKETS];
-    for &file in &included_files(db, catalogue).files {
+    let files = &included_files(db, catalogue).files;
+    // Count first, so that each bucket's lists are allocated once, at their size.
+    let mut sizes = vec![(0u32, 0u32, 0u32); BUCKETS];
+    for &file in files {
+        for facts in file_facts(db, file) {
+            sizes[bucket_of(facts.id)].0 += 1;
+            for &resolved in &facts.resolves {
+                sizes[bucket_of(resolved)].1 += 1;
+            }
+            for site in &facts.references {
+                sizes[bucket_of(site.target)].2 += 1;
+            }
+        }
+    }
+    let mut entries: Vec<BucketEntries<'_>> = sizes
+        .iter()
+        .map(|&(definitions, resolved, _)| BucketEntries {
+            definitions: Vec::with_capacity(definitions as usize),
+            resolved: Vec::with_capacity(resolved as usize),
+        })
+        .collect();
+    let mut referrers: Vec<Vec<Referrer<'_>>> = sizes
+        .iter()
+        .map(|&(_, _, referrers)| Vec::with_capacity(referrers as usize))
+        .collect();
+    for &file in files {
         for facts in file_facts(db, file) {
             entries[bucket_of(facts.id)]
                 .definitions
@@ -622,67 +656,122 @@ pub fn compile_matcher(
         .map_err(|e| e.to_string())
 }
 
-/// The catalogue's failure modes as the examples check compiles them: each id replaced by the
-/// failure mode's position in catalogue order, each parent by its parent's position (`None`
-/// where it names no failure mode). A rename, with its references, leaves this equal, so the
-/// [`example_matcher`] is not compiled again and no file's examples are classified again but
-/// the renamed entry's own.
+/// A file's failure modes as the examples check compiles them: [`file_signals`] without their
+/// ids and parents. A rename, of an id alone or with its references, leaves it equal, and so
+/// does any change to `parent`: the [`example_matcher`] is not compiled again, and no example
+/// is classified again but those whose verdict the change can alter (see [`ancestries`]).
 #[salsa::tracked(returns(ref))]
-pub fn positional_signals(db: &dyn Db, catalogue: Catalogue) -> Vec<gapmine_model::FailureMode> {
-    let all: Vec<&gapmine_model::FailureMode> = included_files(db, catalogue)
-        .files
+pub fn file_example_signals(db: &dyn Db, file: SourceFile) -> Vec<gapmine_model::FailureMode> {
+    file_signals(db, file)
         .iter()
-        .flat_map(|&file| file_signals(db, file).iter())
-        .collect();
-    let mut position: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    for (i, fm) in all.iter().enumerate() {
-        position.entry(fm.common.id.0.as_str()).or_insert(i);
-    }
-    all.iter()
-        .enumerate()
-        .map(|(i, fm)| gapmine_model::FailureMode {
+        .map(|fm| gapmine_model::FailureMode {
             common: gapmine_model::Common {
-                id: gapmine_model::Id(i.to_string()),
+                id: gapmine_model::Id(String::new()),
                 ..fm.common.clone()
             },
-            parent: fm
-                .parent
-                .as_ref()
-                .and_then(|p| position.get(p.0.as_str()))
-                .map(|&p| gapmine_model::Id(p.to_string())),
-            ..(*fm).clone()
+            parent: None,
+            ..fm.clone()
         })
         .collect()
 }
 
-/// [`positional_signals`] compiled with the manifest's threshold, for the examples check:
-/// [`gapmine_match::Matcher::verdict_with`] takes a failure mode's position (as text) for its id.
+/// The catalogue's failure modes compiled for the examples check, each known by its position
+/// in catalogue order (its id, as text, is that number) and none with a parent: the check rolls
+/// a verdict up the hierarchy itself, with [`ancestries`], so a change to ids or parents
+/// needs no new compile. Compiled with the manifest's threshold.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn example_matcher(
     db: &dyn Db,
     catalogue: Catalogue,
 ) -> Result<std::sync::Arc<gapmine_match::Matcher>, String> {
     let threshold = default_threshold(db, catalogue);
-    gapmine_match::Matcher::compile(positional_signals(db, catalogue), threshold)
+    let mut all: Vec<gapmine_model::FailureMode> = Vec::new();
+    for &file in &included_files(db, catalogue).files {
+        for fm in file_example_signals(db, file) {
+            let mut fm = fm.clone();
+            fm.common.id = gapmine_model::Id(all.len().to_string());
+            all.push(fm);
+        }
+    }
+    gapmine_match::Matcher::compile(&all, threshold)
         .map(std::sync::Arc::new)
         .map_err(|e| e.to_string())
 }
 
-/// Where each file's failure modes start in catalogue order ([`positional_signals`]): equal
-/// after any edit that adds or removes no failure mode.
+/// The ancestors of one file's failure modes, by position in catalogue order (as the
+/// [`example_matcher`] knows them), as a tracked field: [`ancestries`] makes them all again
+/// when any `parent` or id changes, and salsa compares each file's with the last, so an
+/// example check that read the ancestors of some files re-runs only when theirs changed.
+#[salsa::tracked(debug)]
+pub struct Ancestry<'db> {
+    /// The file.
+    #[returns(copy)]
+    pub file: SourceFile,
+    /// For each failure mode of the file, in order, its ancestors, nearest first (the chain
+    /// [`gapmine_match::ancestors`] follows: first definitions of ids, cycles cut).
+    #[tracked]
+    #[returns(ref)]
+    pub ancestors: Chains,
+}
+
+/// A list of lists of positions, flat: one allocation for a file's chains, not one each.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, salsa::SalsaValue)]
+pub struct Chains {
+    /// Where each list ends in `positions`.
+    ends: Vec<u32>,
+    /// The lists, one after the other.
+    positions: Vec<u32>,
+}
+
+impl Chains {
+    /// The `i`-th list (empty past the end).
+    pub fn get(&self, i: usize) -> &[u32] {
+        let Some(&end) = self.ends.get(i) else {
+            return &[];
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.positions[start as usize..end as usize]
+    }
+
+    fn push(&mut self, list: &[u32]) {
+        self.positions.extend_from_slice(list);
+        self.ends.push(self.positions.len() as u32);
+    }
+}
+
+/// Where each file's failure modes start in catalogue order, and their [`Ancestry`], for the
+/// files that have failure modes, in catalogue order.
 #[salsa::tracked(returns(ref))]
-pub fn failure_mode_offsets(
-    db: &dyn Db,
-    catalogue: Catalogue,
-) -> rustc_hash::FxHashMap<SourceFile, u32> {
-    let mut offset = 0;
-    included_files(db, catalogue)
+pub fn ancestries(db: &dyn Db, catalogue: Catalogue) -> Vec<(u32, Ancestry<'_>)> {
+    let files: Vec<(SourceFile, &[gapmine_model::FailureMode])> = included_files(db, catalogue)
         .files
         .iter()
-        .map(|&file| {
+        .map(|&file| (file, file_signals(db, file).as_slice()))
+        .filter(|(_, fms)| !fms.is_empty())
+        .collect();
+    let all: Vec<&gapmine_model::FailureMode> = files.iter().flat_map(|(_, fms)| *fms).collect();
+    let mut position: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    position.reserve(all.len());
+    for (i, fm) in all.iter().enumerate() {
+        position.entry(fm.common.id.0.as_str()).or_insert(i as u32);
+    }
+    let parent_of = |i: u32| {
+        all[i as usize]
+            .parent
+            .as_ref()
+            .and_then(|p| position.get(p.0.as_str()).copied())
+    };
+    let mut offset = 0u32;
+    files
+        .iter()
+        .map(|&(file, fms)| {
             let at = offset;
-            offset += file_signals(db, file).len() as u32;
-            (file, at)
+            let mut ancestors = Chains::default();
+            for i in at..at + fms.len() as u32 {
+                ancestors.push(&gapmine_match::ancestors(i, parent_of));
+            }
+            offset += fms.len() as u32;
+            (at, Ancestry::new(db, file, ancestors))
         })
         .collect()
 }

@@ -381,8 +381,8 @@ fn diagnostics_follow_a_sequence_of_edits() {
 }
 
 /// A rename as the editor's rename makes it (the id and every reference to it): the failure
-/// modes' signals are the same in all but names, so the matcher of the examples is not compiled
-/// again, and only the renamed entry's examples are classified again.
+/// modes' signals are the same in all but names, and so is the hierarchy, so the matcher of the
+/// examples is not compiled again, and only the renamed entry's examples are classified again.
 #[test]
 fn renaming_with_its_references_classifies_only_the_renamed_entrys_examples() {
     const A: &str = r#"failure-mode "slow-query" {
@@ -431,7 +431,7 @@ intervention "query-budget" {
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let log = db.take_log();
 
-    assert_ran(&log, "positional_signals(catalogue)");
+    assert_ran(&log, "ancestries(catalogue)");
     assert_not_ran(&log, "example_matcher(catalogue)");
     assert_ran(&log, "failing_examples(a.kdl)");
     assert_not_ran(&log, "failing_examples(b.kdl)");
@@ -439,4 +439,101 @@ intervention "query-budget" {
     // is not.
     assert_ran(&log, "lowered(missing-index)");
     assert_not_ran(&log, "lowered(add-index)");
+}
+
+/// A change to the hierarchy alone (a `parent` pointed elsewhere; a rename of the parent alone
+/// also does it) compiles no matcher: the examples check rolls verdicts up itself, and re-runs
+/// only in the files with an example that another failure mode's signals classify. Here the
+/// old parent's example, which only the child recognised, fails now, and so does the new
+/// parent's `rejects` case that the child recognises; the other files are not classified again.
+#[test]
+fn a_parent_change_classifies_again_only_the_examples_it_can_change() {
+    const A: &str = r#"failure-mode "slow-query" {
+    title "Slow query"
+    signals {
+        phrase "slow query" weight=0.9
+    }
+    examples {
+        matches "slow query on the orders table"
+        matches "missing index on orders.customer_id"
+    }
+}
+"#;
+    const B: &str = r#"failure-mode "missing-index" {
+    title "Missing index"
+    parent "slow-query"
+    signals {
+        phrase "missing index" weight=0.9
+    }
+    examples {
+        matches "missing index on orders.customer_id"
+    }
+}
+
+intervention "add-index" {
+    title "Review query plans before merging"
+    kind "process"
+    resolves "missing-index" "slow-query" "flaky-test" "stale-cache"
+}
+"#;
+    const C: &str = r#"failure-mode "flaky-test" {
+    title "Flaky test"
+    signals {
+        phrase "flaky" weight=0.9
+    }
+    examples {
+        matches "flaky test in the orders suite"
+        rejects "missing index on orders.customer_id"
+    }
+}
+"#;
+    const D: &str = r#"failure-mode "stale-cache" {
+    title "Stale cache"
+    signals {
+        phrase "stale cache" weight=0.9
+    }
+    examples {
+        matches "stale cache after the price change"
+    }
+}
+"#;
+    let mut db = Logged::new(&[
+        ("gapmine.kdl", MANIFEST),
+        ("a.kdl", A),
+        ("b.kdl", B),
+        ("c.kdl", C),
+        ("d.kdl", D),
+    ]);
+    let diagnostics = db.check();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    db.take_log();
+
+    db.edit("b.kdl", "parent \"slow-query\"", "parent \"flaky-test\"");
+    let diagnostics = db.check_matches_fresh();
+    let log = db.take_log();
+    let failing: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::FailingExample)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "this example is not classified as `slow-query`: it scores 0.00, below the threshold 0.50",
+            "this example is classified as `flaky-test`, which it should not be: a child failure mode (`missing-index`) implies it",
+        ],
+        "{diagnostics:#?}"
+    );
+
+    assert_ran(&log, "ancestries(catalogue)");
+    assert_not_ran(&log, "example_matcher(catalogue)");
+    assert_ran(&log, "failing_examples(a.kdl)");
+    assert_ran(&log, "failing_examples(c.kdl)");
+    assert_not_ran(&log, "failing_examples(b.kdl)");
+    assert_not_ran(&log, "failing_examples(d.kdl)");
+
+    // And back: the child implies its old parent again.
+    db.edit("b.kdl", "parent \"flaky-test\"", "parent \"slow-query\"");
+    let diagnostics = db.check_matches_fresh();
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
 }

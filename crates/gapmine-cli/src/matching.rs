@@ -1,15 +1,16 @@
 //! `gapmine match`: streams escape records through the catalogue's matcher in batches and writes
 //! each record's failure modes and evidence, in input order, as JSONL, JSON or a table.
 //!
-//! Memory stays bounded: one batch of records at a time, and the set of ids seen (24 bytes an id,
-//! shared by the readers of all the files, so a duplicate across files is rejected too). Every
-//! non-blank line is accounted for: read = classified + unclassified + rejected.
+//! Memory stays bounded: one batch of records at a time, and the duplicate-id check across all the
+//! files (`input::Inputs`: a first pass over the ids, so only repeated ids are kept; every id,
+//! 24 bytes each, when reading standard input). Every non-blank line is accounted for: read =
+//! classified + unclassified + rejected.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use gapmine_match::{Classification, Decision, Evidence, EvidenceField};
-use gapmine_records::{EscapeRecord, Item, Reader, SeenIds};
+use gapmine_records::{EscapeRecord, Item};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -17,7 +18,7 @@ use serde_json::{Value, json};
 use crate::ExitStatus;
 use crate::catalogue;
 use crate::diagnostics::Reporter;
-use crate::input::{open_records, records_exist};
+use crate::input::{Event, Inputs, records_exist};
 
 /// How many records are classified together (in parallel) before their results are written.
 const BATCH: usize = 4096;
@@ -138,47 +139,42 @@ pub fn run(args: &MatchArgs, reporter: &mut Reporter) -> anyhow::Result<ExitStat
         ProgressBar::hidden()
     };
 
+    // The first pass over the ids, if any, before any output.
+    let Some(inputs) = Inputs::prepare(&args.records, reporter)? else {
+        return Ok(ExitStatus::Error);
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut sink = Sink::new(args.format);
     sink.start(&mut out)?;
     let mut batch = Batch::default();
-    let mut seen = SeenIds::default();
-    for name in &args.records {
-        let (input, shown) = match open_records(name) {
-            Ok(opened) => opened,
-            Err(cannot) => {
-                progress.finish_and_clear();
-                cannot.report(reporter)?;
-                return Ok(ExitStatus::Error);
+    let read = inputs.read(reporter, |_, shown, event| {
+        match event {
+            Event::Item(Item::Record { line, record }) => {
+                batch.push(shown, line, record);
+                if batch.records.len() >= BATCH {
+                    batch.flush(&ready.matcher, &mut sink, &mut out, &mut tally, &index_of)?;
+                    progress.set_position(tally.classified + tally.unclassified);
+                }
             }
-        };
-        let mut reader = Reader::continuing(input, shown.as_str(), seen);
-        while let Some(item) = reader
-            .next_item()
-            .map_err(|e| anyhow::anyhow!("cannot read `{shown}`: {e}"))?
-        {
-            match item {
-                Item::Record { line, record } => {
-                    batch.push(&shown, line, record);
-                    if batch.records.len() >= BATCH {
-                        batch.flush(&ready.matcher, &mut sink, &mut out, &mut tally, &index_of)?;
-                        progress.set_position(tally.classified + tally.unclassified);
-                    }
-                }
-                Item::Rejected { reason, .. } => {
-                    tally.rejected += 1;
-                    progress.suspend(|| {
-                        let _ = out.flush();
-                        eprintln!("{reason}");
-                    });
-                }
+            Event::Item(Item::Rejected { reason, .. }) => {
+                tally.rejected += 1;
+                progress.suspend(|| {
+                    let _ = out.flush();
+                    eprintln!("{reason}");
+                });
+            }
+            Event::End(summary) => {
+                tally.read += summary.read;
+                // Results of one file before the next file's rejections.
+                batch.flush(&ready.matcher, &mut sink, &mut out, &mut tally, &index_of)?;
             }
         }
-        tally.read += reader.summary().read;
-        seen = reader.into_seen();
-        // Results of one file before the next file's rejections.
-        batch.flush(&ready.matcher, &mut sink, &mut out, &mut tally, &index_of)?;
+        Ok(())
+    })?;
+    if !read {
+        progress.finish_and_clear();
+        return Ok(ExitStatus::Error);
     }
     sink.finish(&mut out, &tally, &ids)?;
     out.flush()?;

@@ -455,6 +455,37 @@ impl Analysis {
         self.with_db(move |db| gapmine_check::file_diagnostics(db, file).clone())
     }
 
+    /// A fingerprint of what the rest of the catalogue reads of a file: its entries' kinds, ids
+    /// and references ([`gapmine_check::db::file_facts`]) and its failure modes' signals,
+    /// parents and thresholds ([`gapmine_check::db::file_signals`]). Where it is the same
+    /// before and after an edit, the edit changed no other file's diagnostics but for where
+    /// their labels point in this file; where it differs (a rename, a reference, a signal), it
+    /// may have. `None` for the manifest, which every file depends on, and an unknown path.
+    pub fn cross_file_fingerprint(&self, path: &str) -> Cancellable<Option<u64>> {
+        let Some(file) = self.file(path).filter(|_| path != MANIFEST) else {
+            return Ok(None);
+        };
+        self.with_db(move |db| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = rustc_hash::FxHasher::default();
+            // Not the entries' salsa ids: an entry renamed and renamed back is a new one.
+            for facts in gapmine_check::db::file_facts(db, file) {
+                let gapmine_check::db::Facts {
+                    entry: _,
+                    kind,
+                    id,
+                    deprecated,
+                    replaced_by,
+                    resolves,
+                    references,
+                } = facts;
+                (kind, id, deprecated, replaced_by, resolves, references).hash(&mut hasher);
+            }
+            gapmine_check::db::file_signals(db, file).hash(&mut hasher);
+            Some(hasher.finish())
+        })
+    }
+
     /// The paths of the files the manifest includes, in order.
     pub fn included_files(&self) -> Cancellable<Vec<String>> {
         let catalogue = self.catalogue;

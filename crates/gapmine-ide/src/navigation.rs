@@ -101,7 +101,7 @@ pub(crate) fn uses_of(snap: Snap<'_>, text: &str) -> Vec<FileRange> {
     let name = Name::new(db, text.to_string());
     crate::db::uses_of(db, snap.catalogue, name)
         .map(|u| {
-            let (file, range) = id_range(snap, u.entry, &u.site.path);
+            let (file, range) = id_range(snap, u.entry, &u.site.path());
             FileRange {
                 path: snap.path(file),
                 range,

@@ -108,9 +108,12 @@ impl Server {
     /// Computes the diagnostics of the catalogue at `root` on a snapshot and publishes those of
     /// every file whose diagnostics changed. After an edit (`first`, the file just edited), the
     /// edited file's come first, alone, then the other open documents': so that they are not
-    /// held up by the other 500 files; the other files' follow [`REST_DELAY`] later, if no
-    /// other change came meanwhile, so that a burst of typing (and the requests that come with
-    /// it) does not share the machine with checking the whole catalogue after each keystroke.
+    /// held up by the other 500 files. Where the edit changed what other files read of the
+    /// edited one (its ids, references or signals: `Analysis::cross_file_fingerprint`), as a
+    /// rename does, the other files' follow at once, in the same job; otherwise they can only
+    /// have labels that moved, and follow [`REST_DELAY`] later, if no other change came
+    /// meanwhile, so that a burst of typing (and the requests that come with it) does not share
+    /// the machine with checking the whole catalogue after each keystroke.
     /// Without `first`, every file's are computed at once. A batch is published as soon as it
     /// is computed; once another change has come, nothing more is (the later change's
     /// diagnostics will be).
@@ -140,7 +143,7 @@ impl Server {
             let unchanged = state
                 .catalogues
                 .get(&root)
-                .is_some_and(|c| c.generation == generation);
+                .is_some_and(|c| c.generation == generation && c.rest_done != Some(generation));
             if unchanged {
                 start_diagnostics(&shared, &publish, &mut state, &root, None, Part::Rest);
             }
@@ -295,6 +298,7 @@ fn start_diagnostics(
         return;
     };
     let job = DiagnosticsJob {
+        fingerprint: first.and_then(|path| catalogue.fingerprints.get(path).copied()),
         analysis: catalogue.host.analysis(),
         root: root.to_path_buf(),
         open: catalogue.open.clone(),
@@ -322,6 +326,12 @@ fn start_diagnostics(
             // Another change came: its own diagnostics will be published.
             if catalogue.generation != generation {
                 return;
+            }
+            if let Some((path, fingerprint)) = batch.fingerprint {
+                catalogue.fingerprints.insert(path, fingerprint);
+            }
+            if batch.rest {
+                catalogue.rest_done = Some(generation);
             }
             let mut published = (*catalogue.published).clone();
             for changed in batch.changed {
@@ -398,6 +408,8 @@ struct DiagnosticsJob {
     encoding: PositionEncoding,
     /// The file just edited, computed and published before the others.
     first: Option<String>,
+    /// Its cross-file fingerprint when its diagnostics were last computed.
+    fingerprint: Option<u64>,
     /// Which files.
     part: Part,
 }
@@ -405,6 +417,10 @@ struct DiagnosticsJob {
 /// Some files' diagnostics that changed since they were last published.
 struct Batch {
     changed: Vec<Changed>,
+    /// The edited file's cross-file fingerprint now, to keep.
+    fingerprint: Option<(String, u64)>,
+    /// Whether the files other than the open ones were computed (the delayed pass is moot).
+    rest: bool,
 }
 
 /// One file's new diagnostics.
@@ -457,13 +473,28 @@ impl DiagnosticsJob {
         gone.sort_unstable();
         rest.extend(gone);
 
+        let mut fingerprint = None;
+        let mut rest = Some(rest);
+        if self.part == Part::Edited {
+            let files = rest.take();
+            // An edit that changed what other files read of this one: they are checked now.
+            if let Some(path) = first.first() {
+                let now = self.analysis.cross_file_fingerprint(path)?;
+                if now.is_none() || now != self.fingerprint {
+                    fingerprint = now.map(|now| (path.to_string(), now));
+                    rest = files;
+                }
+            }
+        }
         let batches = match self.part {
-            Part::Edited => [first, open, Vec::new()],
-            Part::Rest => [Vec::new(), Vec::new(), rest],
-            Part::All => [first, open, rest],
+            Part::Edited => [first, open, rest.unwrap_or_default()],
+            Part::Rest => [Vec::new(), Vec::new(), rest.unwrap_or_default()],
+            Part::All => [first, open, rest.unwrap_or_default()],
         };
+        let rest_done = self.part == Part::Edited && !batches[2].is_empty();
+        let last = batches.iter().rposition(|b| !b.is_empty());
         let mut texts: HashMap<String, Option<FileText>> = HashMap::new();
-        for batch in batches {
+        for (i, batch) in batches.into_iter().enumerate() {
             if batch.is_empty() {
                 continue;
             }
@@ -489,7 +520,16 @@ impl DiagnosticsJob {
                     converted,
                 });
             }
-            if !changed.is_empty() && !send(Batch { changed }) {
+            // The last batch carries the news even when nothing changed in it.
+            let is_last = Some(i) == last;
+            let news = is_last && (fingerprint.is_some() || rest_done);
+            if (!changed.is_empty() || news)
+                && !send(Batch {
+                    changed,
+                    fingerprint: if is_last { fingerprint.take() } else { None },
+                    rest: is_last && rest_done,
+                })
+            {
                 break;
             }
         }

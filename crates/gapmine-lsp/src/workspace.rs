@@ -44,6 +44,13 @@ pub struct Catalogue {
     pub generation: u64,
     /// The diagnostics last published, by path (files without any are absent).
     pub published: Arc<HashMap<String, Vec<Diagnostic>>>,
+    /// What the rest of the catalogue read of each edited file when its diagnostics were last
+    /// computed (`Analysis::cross_file_fingerprint`): an edit that changes it has the other
+    /// files checked at once, not after the wait.
+    pub fingerprints: HashMap<String, u64>,
+    /// The last generation whose other files' diagnostics were computed with the edited
+    /// file's: the delayed pass for it has nothing left to do.
+    pub rest_done: Option<u64>,
 }
 
 /// Everything the server knows.
@@ -141,6 +148,8 @@ impl State {
             open: HashMap::new(),
             generation: 0,
             published: Arc::default(),
+            fingerprints: HashMap::new(),
+            rest_done: None,
         };
         // Files on disk change seldom while the editor types (a checkout, a generator): set
         // durable, so that after a keystroke salsa knows their results still hold without

@@ -7,7 +7,7 @@ use regex_automata::{Anchored, Input, meta};
 
 use crate::bulk::fold_into;
 use crate::compile::{Confirm, Matcher, RegexInfo, Scanner, Target, Targets, lower_into};
-use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Verdict};
+use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Standing, Verdict};
 
 /// Once a scratch has scanned this many bytes of titles and bodies, its matcher's automaton is
 /// rebuilt as a DFA over folded text ([`Matcher::automaton_for`], [`crate::bulk`]) for the rest of
@@ -317,16 +317,26 @@ impl Matcher {
     /// the matcher's pool from call to call: rayon calls `map_init`'s init once per split job,
     /// not once per thread, so fresh buffers there would be rebuilt many times a batch.
     pub fn classify_batch<R: RecordView + Sync>(&self, records: &[R]) -> Vec<Classification<'_>> {
-        records
+        self.pooled(records, |r, scratch| self.classify_with(r, scratch))
+    }
+
+    /// `each` over `items` in parallel, in input order, with scratch buffers from the
+    /// matcher's pool (returned to it when the batch is done).
+    fn pooled<T: Sync, U: Send>(
+        &self,
+        items: &[T],
+        each: impl Fn(&T, &mut Scratch) -> U + Sync + Send,
+    ) -> Vec<U> {
+        items
             .par_iter()
             .map_init(
                 || Pooled {
                     matcher: self,
                     scratch: Some(self.take_scratch()),
                 },
-                |pooled, r| {
+                |pooled, item| {
                     let scratch = pooled.scratch.as_mut().expect("held until dropped");
-                    self.classify_with(r, scratch)
+                    each(item, scratch)
                 },
             )
             .collect()
@@ -399,19 +409,56 @@ impl Matcher {
     /// [`Matcher::verdict_with`] for many (record, failure mode) pairs, in parallel, with the
     /// matcher's pooled scratch buffers; the results are in input order.
     pub fn verdicts<R: RecordView + Sync>(&self, cases: &[(R, &str)]) -> Vec<Option<Verdict<'_>>> {
-        cases
-            .par_iter()
-            .map_init(
-                || Pooled {
-                    matcher: self,
-                    scratch: Some(self.take_scratch()),
-                },
-                |pooled, (record, failure_mode)| {
-                    let scratch = pooled.scratch.as_mut().expect("held until dropped");
-                    self.verdict_with(record, failure_mode, scratch)
-                },
-            )
-            .collect()
+        self.pooled(cases, |(record, failure_mode), scratch| {
+            self.verdict_with(record, failure_mode, scratch)
+        })
+    }
+
+    /// How one record stands with the failure mode at `index` (in the order the matcher was
+    /// compiled from; `None` past the end) by its own signals, and which other failure modes
+    /// reach their thresholds by theirs: [`Matcher::verdict_with`] without the roll-up, for a
+    /// caller that keeps the hierarchy itself.
+    pub fn standing_with<R: RecordView + ?Sized>(
+        &self,
+        record: &R,
+        index: usize,
+        scratch: &mut Scratch,
+    ) -> Option<Standing> {
+        assert_eq!(
+            scratch.signal_stamp.len(),
+            self.signals.len(),
+            "a Scratch is made by the Matcher that uses it"
+        );
+        let info = self.failure_modes.get(index)?;
+        self.collect(record, scratch);
+        self.score_touched(scratch);
+        let score = scratch.score(index);
+        let reached = score > 0.0 && score >= info.threshold;
+        let mut others = Vec::new();
+        if !reached {
+            for &fm in &scratch.touched {
+                let s = scratch.score(fm as usize);
+                if fm as usize != index && s > 0.0 && s >= self.failure_modes[fm as usize].threshold
+                {
+                    others.push(fm);
+                }
+            }
+            others.sort_unstable();
+        }
+        Some(Standing {
+            score,
+            threshold: info.threshold,
+            reached,
+            others,
+        })
+    }
+
+    /// [`Matcher::standing_with`] for many (record, failure mode index) pairs, in parallel, with
+    /// the matcher's pooled scratch buffers; the results are in input order.
+    pub fn standings<R: RecordView + Sync>(&self, cases: &[(R, usize)]) -> Vec<Option<Standing>> {
+        self.pooled(cases, |(record, index), scratch| {
+            self.standing_with(record, *index, scratch)
+        })
     }
 
     /// Reads every signal of the record into `scratch` (a new generation): what fired, and where

@@ -308,6 +308,23 @@ impl Needles {
     }
 }
 
+/// The ancestors of failure mode `of`, nearest first, given each failure mode's parent (by
+/// index; `None` for a root or a parent that names no failure mode): the chain the matcher
+/// rolls a classification up, cut where it would come back to `of` or to an ancestor already
+/// listed (the checker reports such cycles).
+pub fn ancestors(of: u32, parent_of: impl Fn(u32) -> Option<u32>) -> Vec<u32> {
+    let mut chain = Vec::new();
+    let mut current = parent_of(of);
+    while let Some(a) = current {
+        if a == of || chain.contains(&a) {
+            break;
+        }
+        chain.push(a);
+        current = parent_of(a);
+    }
+    chain
+}
+
 impl Matcher {
     /// Compiles failure modes (in catalogue order) with the manifest's default threshold.
     ///
@@ -324,19 +341,14 @@ impl Matcher {
 
         let mut infos = Vec::with_capacity(failure_modes.len());
         for (i, fm) in failure_modes.iter().enumerate() {
-            let mut ancestors = Vec::new();
-            let mut current = fm.parent.as_ref().and_then(|p| index_of.get(p)).copied();
-            while let Some(a) = current {
-                if a as usize == i || ancestors.contains(&a) {
-                    break;
-                }
-                ancestors.push(a);
-                current = failure_modes[a as usize]
+            let parent_of = |at: u32| {
+                failure_modes[at as usize]
                     .parent
                     .as_ref()
                     .and_then(|p| index_of.get(p))
-                    .copied();
-            }
+                    .copied()
+            };
+            let ancestors = ancestors(i as u32, parent_of);
             infos.push(FailureModeInfo {
                 id: fm.common.id.clone(),
                 threshold: fm.threshold.map_or(default_threshold, |t| t.0),

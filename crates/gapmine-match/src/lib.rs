@@ -52,7 +52,7 @@ use std::ops::Range;
 use gapmine_model::Id;
 
 pub use classify::Scratch;
-pub use compile::{CompileError, Matcher};
+pub use compile::{CompileError, Matcher, ancestors};
 
 /// What the matcher reads of an escape record.
 ///
@@ -249,6 +249,24 @@ impl Verdict<'_> {
     pub fn classified(&self) -> bool {
         self.reached || !self.implied_by.is_empty()
     }
+}
+
+/// How one record stands with one failure mode by its own signals alone, and which other
+/// failure modes reach their thresholds by theirs ([`Matcher::standings`]): for a caller that
+/// rolls the hierarchy up itself, so that a change to `parent` links alone needs no new
+/// classification. With the matcher's own hierarchy, [`Verdict`] is the same answer rolled up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    /// The failure mode's own score.
+    pub score: f64,
+    /// Its threshold (its own, or the catalogue's).
+    pub threshold: f64,
+    /// Whether its own score reached the threshold.
+    pub reached: bool,
+    /// Where it did not: every other failure mode whose own score reached its threshold, by
+    /// index in the order the matcher was compiled from, ascending (the candidates for
+    /// implying it). Empty where it did: the record is classified as it whatever they are.
+    pub others: Vec<u32>,
 }
 
 /// A compact, line-per-fact rendering, used by tests and as the core of `explain`.

@@ -504,7 +504,7 @@ mod prop {
     use proptest::prelude::*;
 
     use super::{fm, reference, strings};
-    use crate::{Matcher, RecordText};
+    use crate::{Matcher, RecordText, ancestors};
 
     const WORDS: &[&str] = &[
         "flaky", "test", "Test", "TIME", "timeout", "out", "dead", "lock", "deadlock", "db", "é",
@@ -696,6 +696,40 @@ mod prop {
                 }
             }
             prop_assert!(matcher.verdict_with(&record, "no-such-id", &mut scratch).is_none());
+
+            // A standing, from a matcher compiled without the hierarchy, rolled up with
+            // `ancestors` over the parents, says what the verdict says.
+            let flat: Vec<FailureMode> = fms
+                .iter()
+                .map(|f| FailureMode { parent: None, ..f.clone() })
+                .collect();
+            let flat = Matcher::compile(&flat, 0.5).unwrap();
+            let index_of = |id: &Id| fms.iter().position(|f| f.common.id == *id).map(|i| i as u32);
+            let parent_of = |i: u32| fms[i as usize].parent.as_ref().and_then(index_of);
+            let mut flat_scratch = flat.scratch();
+            for (i, f) in fms.iter().enumerate() {
+                let id = &f.common.id;
+                // Duplicate ids: the matcher knows the first.
+                let Some(first) = index_of(id) else { continue };
+                let verdict = matcher.verdict_with(&record, &id.0, &mut scratch).unwrap();
+                let standing = flat.standing_with(&record, first as usize, &mut flat_scratch);
+                let Some(standing) = standing else {
+                    return Err(TestCaseError::fail(format!("no standing for {i}")));
+                };
+                prop_assert_eq!(standing.score, verdict.score);
+                prop_assert_eq!(standing.threshold, verdict.threshold);
+                prop_assert_eq!(standing.reached, verdict.reached);
+                let implied_by: Vec<&Id> = standing
+                    .others
+                    .iter()
+                    .filter(|&&o| ancestors(o, parent_of).contains(&first))
+                    .map(|&o| &fms[o as usize].common.id)
+                    .collect();
+                if !verdict.reached {
+                    prop_assert_eq!(implied_by, verdict.implied_by.clone(), "{}", id.0);
+                }
+            }
+            prop_assert!(flat.standing_with(&record, fms.len(), &mut flat_scratch).is_none());
         }
     }
 }

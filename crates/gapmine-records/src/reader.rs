@@ -1,10 +1,11 @@
 //! The streaming JSONL reader: one record or one rejection per non-blank line, with line numbers.
 //!
-//! The reader holds one line at a time and the ids it has seen ([`SeenIds`], to reject
-//! duplicates, across all the inputs of a run if it is handed from reader to reader), so its
-//! memory grows only with the number of distinct ids, by about 24 bytes each (32 at most), never
-//! with the text. A bad line is reported and reading goes on; only an IO error from the
-//! underlying reader stops it.
+//! The reader holds one line at a time and what its duplicate check needs ([`IdCheck`], handed
+//! from reader to reader across the inputs of a run): either every id it has seen ([`SeenIds`],
+//! about 24 bytes an id, 32 at most), or only the ids that a first pass over every input found
+//! more than once ([`Repeats`](crate::Repeats), see `repeats.rs`), so memory never grows with the
+//! text and, with the first pass, not with the records either. A bad line is reported and reading
+//! goes on; only an IO error from the underlying reader stops it.
 
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
@@ -120,6 +121,65 @@ impl fmt::Display for Summary {
     }
 }
 
+/// How a [`Reader`] tells that a record's id was used before, handed from reader to reader across
+/// the inputs of a run: [`SeenIds`] keeps every id, [`Repeats`](crate::Repeats) only those a
+/// first pass found more than once. Either way a rejected line does not claim its id: the first
+/// *valid* record with an id is its first use.
+pub trait IdCheck: private::Check {}
+
+pub(crate) mod private {
+    use std::sync::Arc;
+
+    /// The methods of [`super::IdCheck`], out of reach outside the crate.
+    pub trait Check {
+        /// Starts an input; its index for [`Check::check`].
+        fn begin(&mut self, source: Arc<str>) -> u64;
+        /// Takes `id` as first used on `line` of input `source`, or says where it was first
+        /// used: the earlier input (`None` for this one) and line.
+        fn check(
+            &mut self,
+            id: &str,
+            source: u64,
+            line: u64,
+        ) -> Result<(), (Option<Arc<str>>, u64)>;
+    }
+}
+
+impl IdCheck for SeenIds {}
+
+/// The inputs of a run, to name an earlier one, and places (an input and a line) packed in 64
+/// bits: the line in the low [`LINE_BITS`], the input's index above.
+#[derive(Debug, Default)]
+pub(crate) struct Places {
+    sources: Vec<Arc<str>>,
+}
+
+impl Places {
+    pub(crate) fn begin(&mut self, source: Arc<str>) -> u64 {
+        self.sources.push(source);
+        (self.sources.len() - 1) as u64
+    }
+
+    pub(crate) fn pack(source: u64, line: u64) -> u64 {
+        source << LINE_BITS | line.min((1 << LINE_BITS) - 1)
+    }
+
+    /// Where `place` is, as a duplicate names it from input `current`: the input's name if it is
+    /// another one, and the line.
+    pub(crate) fn unpack(&self, place: u64, current: u64) -> (Option<Arc<str>>, u64) {
+        let (first_source, first_line) = (place >> LINE_BITS, place & ((1 << LINE_BITS) - 1));
+        let other = (first_source != current)
+            .then(|| self.sources.get(first_source as usize).cloned())
+            .flatten();
+        (other, first_line)
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.sources.capacity() * size_of::<Arc<str>>()
+            + self.sources.iter().map(|s| s.len()).sum::<usize>()
+    }
+}
+
 /// The ids accepted so far by the readers of one run, each with the input and line it was first
 /// on, so that a repeat is rejected naming both places, within one input or across inputs.
 ///
@@ -146,7 +206,7 @@ pub struct SeenIds {
     bucket_bits: u32,
     /// The latest ids, not yet merged: hash → place.
     latest: FxHashMap<u128, u64>,
-    sources: Vec<Arc<str>>,
+    places: Places,
 }
 
 /// Bits of a packed place that hold the line; the input's index takes the rest.
@@ -174,37 +234,7 @@ impl SeenIds {
         self.sorted.capacity() * size_of::<[u64; 3]>()
             + self.buckets.capacity() * size_of::<u32>()
             + table_slots(self.latest.capacity()) * (size_of::<(u128, u64)>() + 1)
-            + self.sources.capacity() * size_of::<Arc<str>>()
-            + self.sources.iter().map(|s| s.len()).sum::<usize>()
-    }
-
-    /// Starts an input; its index for [`SeenIds::check`].
-    fn begin(&mut self, source: Arc<str>) -> u64 {
-        self.sources.push(source);
-        (self.sources.len() - 1) as u64
-    }
-
-    /// Records `id` as first on `line` of input `source`, or says where it was first.
-    fn check(&mut self, id: &str, source: u64, line: u64) -> Result<(), (Option<Arc<str>>, u64)> {
-        let (high, low) = (hash(id, 0x85eb_ca6b), hash(id, 0x9e37_79b9));
-        let key = u128::from(high) << 64 | u128::from(low);
-        let first = match self.latest.get(&key) {
-            Some(&place) => Some(place),
-            None => self.find(high, low),
-        };
-        let Some(first) = first else {
-            let place = source << LINE_BITS | line.min((1 << LINE_BITS) - 1);
-            self.latest.insert(key, place);
-            if self.latest.len() >= self.latest_limit() {
-                self.merge();
-            }
-            return Ok(());
-        };
-        let (first_source, first_line) = (first >> LINE_BITS, first & ((1 << LINE_BITS) - 1));
-        let other = (first_source != source)
-            .then(|| self.sources.get(first_source as usize).cloned())
-            .flatten();
-        Err((other, first_line))
+            + self.places.heap_bytes()
     }
 
     /// How many latest ids are merged at once: a hash table's full load (7/8) for about
@@ -270,8 +300,31 @@ impl SeenIds {
     }
 }
 
+impl private::Check for SeenIds {
+    fn begin(&mut self, source: Arc<str>) -> u64 {
+        self.places.begin(source)
+    }
+
+    fn check(&mut self, id: &str, source: u64, line: u64) -> Result<(), (Option<Arc<str>>, u64)> {
+        let key = id_hash(id);
+        let (high, low) = ((key >> 64) as u64, key as u64);
+        let first = match self.latest.get(&key) {
+            Some(&place) => Some(place),
+            None => self.find(high, low),
+        };
+        let Some(first) = first else {
+            self.latest.insert(key, Places::pack(source, line));
+            if self.latest.len() >= self.latest_limit() {
+                self.merge();
+            }
+            return Ok(());
+        };
+        Err(self.places.unpack(first, source))
+    }
+}
+
 /// The slots of a hash table that holds `capacity` entries (at most 7/8 of a power of two).
-fn table_slots(capacity: usize) -> usize {
+pub(crate) fn table_slots(capacity: usize) -> usize {
     if capacity == 0 {
         0
     } else {
@@ -288,6 +341,12 @@ fn bucket_of(high: u64, bits: u32) -> usize {
     }
 }
 
+/// An id's 128-bit hash: two SipHash-1-3 hashes of its bytes under different keys, the first in
+/// the high half.
+pub(crate) fn id_hash(id: &str) -> u128 {
+    u128::from(hash(id, 0x85eb_ca6b)) << 64 | u128::from(hash(id, 0x9e37_79b9))
+}
+
 fn hash(id: &str, key: u64) -> u64 {
     let mut hasher = DefaultHasher::new();
     hasher.write_u64(key);
@@ -295,18 +354,73 @@ fn hash(id: &str, key: u64) -> u64 {
     hasher.finish()
 }
 
+/// The lines of an input as every pass reads them: numbered from 1, without their line ending
+/// (`\n` or `\r\n`) or a UTF-8 byte-order mark before the first, blank ones skipped.
+#[derive(Debug)]
+pub(crate) struct Lines<R> {
+    input: R,
+    line: u64,
+    buffer: Vec<u8>,
+    /// Bytes read so far.
+    bytes: u64,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Lines {
+            input,
+            line: 0,
+            buffer: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The next non-blank line and its number, `None` at the end of the input.
+    pub(crate) fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        loop {
+            if self.buffer.capacity() > KEEP_BUFFER {
+                self.buffer = Vec::new();
+            }
+            self.buffer.clear();
+            let n = self.input.read_until(b'\n', &mut self.buffer)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.bytes += n as u64;
+            self.line += 1;
+            let mut end = self.buffer.len();
+            for ending in [b'\n', b'\r'] {
+                if self.buffer[..end].last() == Some(&ending) {
+                    end -= 1;
+                }
+            }
+            let start = if self.line == 1 && self.buffer[..end].starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
+            if !self.buffer[start..end].iter().all(u8::is_ascii_whitespace) {
+                return Ok(Some((self.line, &self.buffer[start..end])));
+            }
+        }
+    }
+}
+
 /// Reads escape records from JSONL, one [`Item`] per non-blank line.
 ///
 /// It is an iterator of `io::Result<Item>`: an `Err` is an IO error of the underlying reader,
 /// after which it yields nothing more. Invalid UTF-8 is not an IO error here but a rejected line.
-pub struct Reader<R> {
-    input: R,
+/// `C` is how it tells repeated ids: [`SeenIds`] unless it is given [`Repeats`](crate::Repeats).
+pub struct Reader<R, C = SeenIds> {
+    lines: Lines<R>,
     source: Arc<str>,
-    line: u64,
-    buffer: Vec<u8>,
-    /// The ids accepted so far, by this reader and those before it in the run.
-    seen: SeenIds,
-    /// This input's index in `seen`.
+    /// The duplicate check's state, shared with the readers before it in the run.
+    ids: C,
+    /// This input's index in `ids`.
     index: u64,
     /// Whether repeated ids are rejected (see [`Reader::trusting_ids`]).
     check_ids: bool,
@@ -314,11 +428,11 @@ pub struct Reader<R> {
     done: bool,
 }
 
-impl<R> fmt::Debug for Reader<R> {
+impl<R, C> fmt::Debug for Reader<R, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reader")
             .field("source", &self.source)
-            .field("line", &self.line)
+            .field("line", &self.lines.line)
             .field("summary", &self.summary)
             .finish_non_exhaustive()
     }
@@ -329,18 +443,21 @@ impl<R: BufRead> Reader<R> {
     pub fn new(input: R, source: impl Into<Arc<str>>) -> Self {
         Reader::continuing(input, source, SeenIds::default())
     }
+}
 
-    /// A reader over `input` that rejects the ids already in `seen` too: hand it the ids of the
-    /// readers before it ([`Reader::into_seen`]) to catch duplicates across the inputs of a run.
-    pub fn continuing(input: R, source: impl Into<Arc<str>>, mut seen: SeenIds) -> Self {
+impl<R: BufRead, C: IdCheck> Reader<R, C> {
+    /// A reader over `input` that rejects the ids already used by the readers before it too:
+    /// hand it their state ([`Reader::into_seen`]) to catch duplicates across the inputs of a
+    /// run. `ids` is a [`SeenIds`] (start with `SeenIds::default()`), or the
+    /// [`Repeats`](crate::Repeats) that [`IdScan`](crate::IdScan) found in the same inputs, read
+    /// in the same order.
+    pub fn continuing(input: R, source: impl Into<Arc<str>>, mut ids: C) -> Self {
         let source = source.into();
-        let index = seen.begin(source.clone());
+        let index = ids.begin(source.clone());
         Reader {
-            input,
+            lines: Lines::new(input),
             source,
-            line: 0,
-            buffer: Vec::new(),
-            seen,
+            ids,
             index,
             check_ids: true,
             summary: Summary::default(),
@@ -350,16 +467,15 @@ impl<R: BufRead> Reader<R> {
 
     /// The same reader, but one that does not look for repeated ids, and so keeps nothing per
     /// record: for input whose ids are known to be distinct (written by the program itself, as
-    /// the benchmarks' corpora are), where the ids' table would be the only memory that grows
-    /// with the input. A repeated id is then read as another record.
+    /// the benchmarks' corpora are). A repeated id is then read as another record.
     pub fn trusting_ids(mut self) -> Self {
         self.check_ids = false;
         self
     }
 
-    /// The ids accepted so far, for the next input's [`Reader::continuing`].
-    pub fn into_seen(self) -> SeenIds {
-        self.seen
+    /// The duplicate check's state so far, for the next input's [`Reader::continuing`].
+    pub fn into_seen(self) -> C {
+        self.ids
     }
 
     /// The counts so far; after the iterator ends, for the whole input.
@@ -372,62 +488,50 @@ impl<R: BufRead> Reader<R> {
         &self.source
     }
 
+    /// The bytes read from the input so far: after the end, its length.
+    pub fn bytes_read(&self) -> u64 {
+        self.lines.bytes()
+    }
+
     /// The next item, `Ok(None)` at the end of the input.
     pub fn next_item(&mut self) -> io::Result<Option<Item>> {
-        loop {
-            if self.buffer.capacity() > KEEP_BUFFER {
-                self.buffer = Vec::new();
+        let Some((line, bytes)) = self.lines.next_line()? else {
+            return Ok(None);
+        };
+        let item = match check_line(bytes) {
+            Ok(record) if !self.check_ids => Ok(record),
+            Ok(record) => match self.ids.check(&record.id, self.index, line) {
+                Ok(()) => Ok(record),
+                Err((first_source, first_line)) => Err(RejectionKind::DuplicateId {
+                    id: record.id,
+                    first_source,
+                    first_line,
+                }),
+            },
+            Err(kind) => Err(kind),
+        };
+        self.summary.read += 1;
+        Ok(Some(match item {
+            Ok(record) => {
+                self.summary.accepted += 1;
+                Item::Record { line, record }
             }
-            self.buffer.clear();
-            if self.input.read_until(b'\n', &mut self.buffer)? == 0 {
-                return Ok(None);
-            }
-            self.line += 1;
-            let mut bytes = self.buffer.as_slice();
-            bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            if self.line == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let line = self.line;
-            let item = match check_line(bytes) {
-                Ok(record) if !self.check_ids => Ok(record),
-                Ok(record) => match self.seen.check(&record.id, self.index, line) {
-                    Ok(()) => Ok(record),
-                    Err((first_source, first_line)) => Err(RejectionKind::DuplicateId {
-                        id: record.id,
-                        first_source,
-                        first_line,
-                    }),
-                },
-                Err(kind) => Err(kind),
-            };
-            self.summary.read += 1;
-            return Ok(Some(match item {
-                Ok(record) => {
-                    self.summary.accepted += 1;
-                    Item::Record { line, record }
-                }
-                Err(kind) => {
-                    self.summary.rejected += 1;
-                    Item::Rejected {
+            Err(kind) => {
+                self.summary.rejected += 1;
+                Item::Rejected {
+                    line,
+                    reason: Rejection {
+                        source: self.source.clone(),
                         line,
-                        reason: Rejection {
-                            source: self.source.clone(),
-                            line,
-                            kind,
-                        },
-                    }
+                        kind,
+                    },
                 }
-            }));
-        }
+            }
+        }))
     }
 }
 
-impl<R: BufRead> Iterator for Reader<R> {
+impl<R: BufRead, C: IdCheck> Iterator for Reader<R, C> {
     type Item = io::Result<Item>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -449,7 +553,7 @@ impl<R: BufRead> Iterator for Reader<R> {
 }
 
 /// One line's bytes (without its line ending) as a record, or why not.
-fn check_line(bytes: &[u8]) -> Result<EscapeRecord, RejectionKind> {
+pub(crate) fn check_line(bytes: &[u8]) -> Result<EscapeRecord, RejectionKind> {
     let text = std::str::from_utf8(bytes).map_err(|e| RejectionKind::InvalidUtf8 {
         column: e.valid_up_to() + 1,
     })?;

@@ -295,7 +295,7 @@ fn mutated_record() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-fn any_line() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn any_line() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         mutated_record(),
         proptest::collection::vec(any::<u8>(), 0..40),

@@ -29,11 +29,13 @@ pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
     let mut out = Vec::new();
     // 0: unvisited, 1: on the current path, 2: done; by position in `entries`.
     let mut state = vec![0u8; entries.len()];
+    // One buffer for every walk.
+    let mut path: Vec<usize> = Vec::new();
     for start in 0..entries.len() {
         if entries[start].kind != EntryKind::FailureMode || state[start] != 0 {
             continue;
         }
-        let mut path: Vec<usize> = Vec::new();
+        path.clear();
         let mut current = Some(start);
         while let Some(at) = current {
             match state[at] {
@@ -59,7 +61,7 @@ pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
                 .map(|&p| p as usize)
                 .filter(|&p| entries[p].kind == EntryKind::FailureMode);
         }
-        for at in path {
+        for &at in &path {
             state[at] = 2;
         }
     }

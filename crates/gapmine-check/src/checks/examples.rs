@@ -7,8 +7,8 @@ use gapmine_model::{EntryKind, Weight};
 use super::{Anchor, Anchored};
 use crate::codes::Code;
 use crate::db::{
-    Catalogue, Db, EntryNode, SourceFile, default_threshold, example_matcher, failure_mode_ids,
-    failure_mode_offsets, file_lowered,
+    Catalogue, Db, EntryNode, SourceFile, ancestries, default_threshold, example_matcher,
+    failure_mode_ids, file_lowered,
 };
 use crate::diagnostic::{SyntaxPath, Target};
 
@@ -84,10 +84,13 @@ pub fn file_examples(db: &dyn Db, file: SourceFile) -> Vec<ExampleCase<'_>> {
 
 /// The failing examples of one file's failure modes.
 ///
-/// Depends on the compiled matcher, so it re-runs when any signal of the catalogue changes:
-/// an edit to one failure mode's signals can change how another's examples classify.
-/// The file's cases are classified in one batch, with the matcher's pooled scratch buffers:
-/// their regex caches are costly to create, and a batch reuses warm ones from the last run.
+/// Depends on the compiled [`example_matcher`], so it re-runs when any signal of the catalogue
+/// changes: an edit to one failure mode's signals can change how another's examples classify.
+/// Not on ids and parents: a case is classified as its failure mode by its own score, or by a
+/// descendant's, and only the [`crate::db::Ancestry`] of the files whose failure modes a case also
+/// reaches is read, so a rename or a new `parent` re-runs only the files whose verdicts it can
+/// change. The file's cases are classified in one batch, with the matcher's pooled scratch
+/// buffers: their regex caches are costly to create, and a batch reuses warm ones.
 #[salsa::tracked(returns(ref))]
 pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     let catalogue = Catalogue::get(db);
@@ -98,62 +101,85 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     let Ok(matcher) = example_matcher(db, catalogue) else {
         return Vec::new();
     };
-    let offset = failure_mode_offsets(db, catalogue)
-        .get(&file)
-        .copied()
-        .unwrap_or_default();
-    let default = default_threshold(db, catalogue);
-    // The example matcher knows failure modes by their position in the catalogue.
-    let positions: Vec<String> = cases
+    let ancestries = ancestries(db, catalogue);
+    let Some(offset) = ancestries
         .iter()
-        .map(|c| (offset + c.position).to_string())
-        .collect();
-    let pairs: Vec<(RecordText<'_>, &str)> = cases
+        .find(|(_, a)| a.file(db) == file)
+        .map(|(at, _)| *at)
+    else {
+        return Vec::new();
+    };
+    let pairs: Vec<(RecordText<'_>, usize)> = cases
         .iter()
-        .zip(&positions)
-        .map(|(c, position)| (RecordText::title(&c.text), position.as_str()))
+        .map(|c| (RecordText::title(&c.text), (offset + c.position) as usize))
         .collect();
-    let verdicts = matcher.verdicts(&pairs);
+    let standings = matcher.standings(&pairs);
+    // The ancestors of the failure mode at a position, from its file's `Ancestry`.
+    let ancestors_of = |position: u32| -> &[u32] {
+        let i = ancestries.partition_point(|(at, _)| *at <= position);
+        let Some((at, ancestry)) = i.checked_sub(1).map(|i| &ancestries[i]) else {
+            return &[];
+        };
+        ancestry.ancestors(db).get((position - at) as usize)
+    };
+    let verdicts = cases.iter().zip(standings).map(|(case, standing)| {
+        let target = offset + case.position;
+        standing.map(|s| {
+            let implied_by: Vec<u32> = s
+                .others
+                .iter()
+                .copied()
+                .filter(|&o| ancestors_of(o).contains(&target))
+                .collect();
+            (s, implied_by)
+        })
+    });
     let mut out = Vec::new();
     for (case, verdict) in cases.iter().zip(verdicts) {
         let id = &case.id;
-        let classified = verdict.as_ref().is_some_and(|v| v.classified());
+        let classified = verdict
+            .as_ref()
+            .is_some_and(|(s, implied_by)| s.reached || !implied_by.is_empty());
         if classified == case.matches {
             continue;
         }
-        let (score, threshold) = verdict
-            .as_ref()
-            .map_or((0.0, case.threshold.map_or(default, |t| t.0)), |v| {
-                (v.score, v.threshold)
-            });
+        let (score, threshold) = verdict.as_ref().map_or_else(
+            || {
+                let own = case.threshold.map(|t| t.0);
+                (0.0, own.unwrap_or_else(|| default_threshold(db, catalogue)))
+            },
+            |(s, _)| (s.score, s.threshold),
+        );
         let (message, help) = if case.matches {
             (
                 format!("this example is not classified as `{id}`: it scores {score:.2}, below the threshold {threshold:.2}"),
                 "add a signal that recognises it, raise a weight, or run `gapmine explain` on it to see what fired".to_string(),
             )
         } else {
-            let why = verdict.as_ref().map_or_else(String::new, |v| {
-                if v.reached {
-                    format!(
-                        ": it scores {:.2}, at or above the threshold {:.2}",
-                        v.score, v.threshold
-                    )
-                } else {
-                    // Only a failing example needs the ids behind the positions.
-                    let ids = failure_mode_ids(db, catalogue);
-                    format!(
-                        ": a child failure mode ({}) implies it",
-                        v.implied_by
-                            .iter()
-                            .map(|c| {
-                                let id = c.0.parse::<usize>().ok().and_then(|i| ids.get(i));
-                                format!("`{}`", id.map_or(c.0.as_str(), String::as_str))
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            });
+            let why = verdict
+                .as_ref()
+                .map_or_else(String::new, |(s, implied_by)| {
+                    if s.reached {
+                        format!(
+                            ": it scores {:.2}, at or above the threshold {:.2}",
+                            s.score, s.threshold
+                        )
+                    } else {
+                        // Only a failing example needs the ids behind the positions.
+                        let ids = failure_mode_ids(db, catalogue);
+                        format!(
+                            ": a child failure mode ({}) implies it",
+                            implied_by
+                                .iter()
+                                .map(|&c| match ids.get(c as usize) {
+                                    Some(id) => format!("`{id}`"),
+                                    None => format!("`{c}`"),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                });
             (
                 format!("this example is classified as `{id}`, which it should not be{why}"),
                 "add a negative signal for what sets it apart, or lower a weight".to_string(),

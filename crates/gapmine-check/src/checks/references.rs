@@ -17,7 +17,7 @@ pub(crate) fn check<'db>(
 ) {
     for Referrer { entry, site } in referrers {
         let entry = *entry;
-        let at = (Anchor::Entry(entry), site.path.clone());
+        let at = (Anchor::Entry(entry), site.path());
         let resolved = resolve(db, catalogue, site.target);
         if resolved.is_some_and(|t| t.kind == site.expected && !(t.deprecated && t.entry != entry))
         {

@@ -226,6 +226,173 @@ fn duplicate_ids_across_files_are_rejected_with_both_places() {
     );
 }
 
+/// Runs a command with `input` on its standard input (a pipe), to the end.
+trait WithStdin {
+    fn with_stdin(&mut self, input: &str) -> std::process::Output;
+}
+
+impl WithStdin for std::process::Command {
+    fn with_stdin(&mut self, input: &str) -> std::process::Output {
+        use std::io::Write as _;
+        let mut child = self
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run gapmine");
+        let mut stdin = child.stdin.take().expect("a pipe");
+        let input = input.to_owned();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let output = child.wait_with_output().expect("run gapmine");
+        writer
+            .join()
+            .expect("the writer ends")
+            .expect("write stdin");
+        output
+    }
+}
+
+/// A first use in a file, repeats in the same file, in a later file and on standard input: each
+/// repeat is rejected naming where the id was first used, whether the run checks ids with a first
+/// pass (files only) or in memory (standard input among the inputs); a line rejected for another
+/// reason does not claim its id.
+#[test]
+fn duplicate_ids_are_found_with_files_only_and_with_standard_input() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write("records.jsonl", RECORDS);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"ESC-9\",\"title\":\"flaky\",\"labels\":1}\n{\"id\":\"ESC-3\",\"title\":\"timed out again\"}\n{\"id\":\"ESC-9\",\"title\":\"flaky\"}\n{\"id\":\"ESC-9\",\"title\":\"flaky\"}\n",
+    );
+    let repeats = [
+        "more.jsonl:1: `labels` is a number, expected an array of strings",
+        "more.jsonl:2: duplicate id \"ESC-3\", first used at records.jsonl:3;",
+        "more.jsonl:4: duplicate id \"ESC-9\", first used on line 3;",
+    ];
+    let rejected = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|l| l.contains(".jsonl:") || l.contains("<stdin>:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "records.jsonl", "more.jsonl"])
+        .output()
+        .expect("run gapmine");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines = rejected(&stderr);
+    assert_eq!(lines.len(), 3, "{stderr}");
+    for (line, start) in lines.iter().zip(repeats) {
+        assert!(line.starts_with(start), "{line}");
+    }
+    assert_eq!(counts(&stderr), [8, 3, 2, 3], "{stderr}");
+
+    // The same records with the second file on standard input, then the first file again, which
+    // is another input of the run: all four of its records are repeats now.
+    let output = env
+        .gapmine(&[
+            "match",
+            "--catalogue",
+            "cat",
+            "records.jsonl",
+            "-",
+            "records.jsonl",
+        ])
+        .with_stdin(&env.read("more.jsonl"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines = rejected(&stderr);
+    assert_eq!(lines.len(), 7, "{stderr}");
+    for (line, start) in lines.iter().zip(repeats) {
+        assert!(
+            line.starts_with(&start.replace("more.jsonl", "<stdin>")),
+            "{line}"
+        );
+    }
+    assert!(
+        lines[6]
+            .starts_with("records.jsonl:4: duplicate id \"ESC-4\", first used at records.jsonl:4;"),
+        "{stderr}"
+    );
+    assert_eq!(counts(&stderr), [12, 3, 2, 7], "{stderr}");
+}
+
+/// A path that is a pipe (here `/dev/stdin`, as `<(zcat records.jsonl.gz)` would be) can be read
+/// once only, so its ids are checked as it streams by: no record is lost to a first pass.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_pipe_given_as_a_path_is_read_once() {
+    let env = TestEnv::new();
+    catalogue(&env);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"ESC-3\",\"title\":\"timed out again\"}\n",
+    );
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "/dev/stdin", "more.jsonl"])
+        .with_stdin(RECORDS);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("more.jsonl:1: duplicate id \"ESC-3\", first used at /dev/stdin:3;"),
+        "{stderr}"
+    );
+    assert_eq!(counts(&stderr), [5, 2, 2, 1], "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 4);
+}
+
+/// More ids than the first pass's 4 MiB buffer holds (262,144): its sorted runs go to temporary
+/// files in `TMPDIR`, which are gone when the command ends; the repeats are still found, naming
+/// both places. A `TMPDIR` that cannot be written is a usage error that says what to do.
+#[test]
+fn the_first_pass_spills_to_temporary_files_and_leaves_none() {
+    use std::fmt::Write as _;
+    let env = TestEnv::new();
+    catalogue(&env);
+    let mut many = String::new();
+    for i in 0..300_000 {
+        writeln!(many, "{{\"id\":\"E-{i}\",\"title\":\"t\"}}").unwrap();
+    }
+    env.write("many.jsonl", many);
+    env.write(
+        "more.jsonl",
+        "{\"id\":\"E-123456\",\"title\":\"again\"}\n{\"id\":\"E-299999\",\"title\":\"again\"}\n",
+    );
+    env.write("tmp/.keep", "");
+    let tmp = env.root().join("tmp");
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "many.jsonl", "more.jsonl"])
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("run gapmine");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with(
+        "more.jsonl:1: duplicate id \"E-123456\", first used at many.jsonl:123457; give each record its own id, or remove the repeat\n\
+         more.jsonl:2: duplicate id \"E-299999\", first used at many.jsonl:300000;"
+    ), "{stderr}");
+    assert_eq!(counts(&stderr), [300_002, 0, 300_000, 2]);
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [".keep"]);
+
+    let output = env
+        .gapmine(&["match", "--catalogue", "cat", "many.jsonl", "more.jsonl"])
+        .env("TMPDIR", env.root().join("missing"))
+        .output()
+        .expect("run gapmine");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot write a temporary file in `")
+            && stderr.contains("missing` for the duplicate-id check: ")
+            && stderr.contains("; set TMPDIR to a folder you may write to"),
+        "{stderr}"
+    );
+}
+
 /// `N records read: C classified, U unclassified, R rejected` as numbers.
 fn counts(stderr: &str) -> [u64; 4] {
     let line = stderr

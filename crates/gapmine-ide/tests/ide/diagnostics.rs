@@ -87,3 +87,57 @@ fn diagnostics_after_an_edit() {
         .collect();
     assert_eq!(codes, ["uncovered-failure-mode", "dangling-reference"]);
 }
+
+/// The cross-file fingerprint, by which the language server decides whether an edit can have
+/// changed other files' diagnostics now (then it checks them at once) or only moved their
+/// labels (then a little later): the same after an edit to a title, a summary or the layout;
+/// different after a rename, a reference edit or a signal edit.
+#[test]
+fn the_cross_file_fingerprint_changes_with_ids_references_and_signals_only() {
+    let mut f = fixture(
+        r#"
+        //- /a.kdl
+        failure-mode "leak" {
+            title "Leak"
+            summary "Memory grows until the pod is killed."
+            caught-by "ci"
+            signals {
+                phrase "out of memory"
+            }
+        }
+        //- /b.kdl
+        control "ci" stage=1 {
+            title "CI"
+        }
+    "#,
+    );
+    let original = f.text("a.kdl").to_owned();
+    let fingerprint = |f: &crate::fixture::Fixture| {
+        f.host
+            .analysis()
+            .cross_file_fingerprint("a.kdl")
+            .unwrap()
+            .expect("a file of the catalogue has one")
+    };
+    let before = fingerprint(&f);
+    let mut after = |from: &str, to: &str| {
+        f.host.apply_change(gapmine_ide::Change::set(
+            "a.kdl",
+            original.replace(from, to),
+        ));
+        fingerprint(&f)
+    };
+    assert_eq!(after("Leak", "Memory leak"), before, "a title");
+    assert_eq!(after("until the pod", "till the pod"), before, "a summary");
+    assert_eq!(after("    title", "\n    title"), before, "the layout");
+    assert_ne!(after("\"leak\"", "\"leaks\""), before, "a rename");
+    assert_ne!(after("\"ci\"", "\"cd\""), before, "a reference");
+    assert_ne!(after("out of memory", "OOM killed"), before, "a signal");
+    assert_eq!(after("Leak", "Leak"), before, "back as it was");
+    let analysis = f.host.analysis();
+    assert_eq!(
+        analysis.cross_file_fingerprint("gapmine.kdl").unwrap(),
+        None
+    );
+    assert_eq!(analysis.cross_file_fingerprint("nope.kdl").unwrap(), None);
+}

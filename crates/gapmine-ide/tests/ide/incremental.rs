@@ -425,10 +425,7 @@ fn a_caught_by_edit_does_not_compile_the_matcher_again() {
         logged.host.analysis().file_diagnostics(path).unwrap();
         let (executed, _) = logged.take_keyed();
         assert!(of(&executed, "example_matcher").is_empty(), "{executed:#?}");
-        assert!(
-            of(&executed, "positional_signals").is_empty(),
-            "{executed:#?}"
-        );
+        assert!(of(&executed, "ancestries").is_empty(), "{executed:#?}");
     }
     // A signal edit does.
     let text = text.replacen("phrase \"fault 1\"", "phrase \"fault one\"", 1);
