@@ -40,9 +40,9 @@ impl Bulk {
     }
 
     /// Calls `found(needle, start, end)` for every occurrence of every needle in `folded` (text
-    /// already ASCII lower-cased, see [`fold_into`]), overlapping ones included, in the order of
-    /// their ends; the same occurrences an overlapping ASCII case-insensitive search of the
-    /// original text finds.
+    /// already ASCII lower-cased, see [`fold_into`]), overlapping ones included, once each but in
+    /// no particular order: the same occurrences an overlapping ASCII case-insensitive search of
+    /// the original text finds.
     pub(crate) fn for_each_match(&self, folded: &[u8], mut found: impl FnMut(u32, usize, usize)) {
         let Ok(start) = self.dfa.start_state(Anchored::No) else {
             return;
@@ -50,11 +50,11 @@ impl Bulk {
         // Two walks, over the first half and over the second half begun `longest - 1` bytes
         // early (so it sees every needle that ends in it), interleaved: each walk waits on its
         // next state's load, and two waits overlap. The second reports only what ends in its half.
+        // A field so short that the second walk would repeat half of the first is walked once.
         let mid = folded.len() / 2;
         let second = mid.saturating_sub(self.longest - 1);
         if mid - second >= mid / 2 {
-            let (sid, at) = (start, 0);
-            self.walk(sid, at, folded, folded.len(), 0, &mut found);
+            self.walk(start, 0, folded, folded.len(), 0, &mut found);
             return;
         }
         let (mut a, mut b) = ((start, 0), (start, second));
@@ -93,9 +93,7 @@ impl Bulk {
         found: &mut impl FnMut(u32, usize, usize),
     ) {
         let dfa = &self.dfa;
-        // Without a prefilter, only match and dead states are special, and an unanchored
-        // search never dies.
-        if !dfa.is_special(sid) || at <= after {
+        if !dfa.is_match(sid) || at <= after {
             return;
         }
         for m in 0..dfa.match_len(sid) {
@@ -128,7 +126,8 @@ impl Bulk {
         ((sa, ia), (sb, ib))
     }
 
-    /// Walks `folded` from `at` in state `sid` up to the first special state: returns it and the
+    /// Walks `folded` from `at` in state `sid` up to the first special state (without a
+    /// prefilter, a match state: an unanchored walk never dies): returns it and the
     /// offset just after the byte that led to it (or the last state and the end). Kept out of
     /// line, so that the walk, one table load a byte, holds its few values in registers
     /// rather than sharing them with the caller's handling of matches.
