@@ -333,6 +333,9 @@ fn start_diagnostics(
             if batch.rest {
                 catalogue.rest_done = Some(generation);
             }
+            if batch.changed.is_empty() {
+                continue;
+            }
             let mut published = (*catalogue.published).clone();
             for changed in batch.changed {
                 // Another job on the same state may have published these already.
@@ -473,28 +476,27 @@ impl DiagnosticsJob {
         gone.sort_unstable();
         rest.extend(gone);
 
+        // After an edit, the files but the open ones are checked now only if the edit changed
+        // what they read of the edited file; then the fingerprint to keep is the new one.
         let mut fingerprint = None;
-        let mut rest = Some(rest);
-        if self.part == Part::Edited {
-            let files = rest.take();
-            // An edit that changed what other files read of this one: they are checked now.
-            if let Some(path) = first.first() {
+        let check_rest = match (self.part, first.first()) {
+            (Part::Edited, Some(path)) => {
                 let now = self.analysis.cross_file_fingerprint(path)?;
-                if now.is_none() || now != self.fingerprint {
-                    fingerprint = now.map(|now| (path.to_string(), now));
-                    rest = files;
-                }
+                let changed = now.is_none() || now != self.fingerprint;
+                fingerprint = now.filter(|_| changed).map(|now| (path.to_string(), now));
+                changed
             }
-        }
-        let batches = match self.part {
-            Part::Edited => [first, open, rest.unwrap_or_default()],
-            Part::Rest => [Vec::new(), Vec::new(), rest.unwrap_or_default()],
-            Part::All => [first, open, rest.unwrap_or_default()],
+            (Part::Edited, None) => false,
+            (Part::Rest | Part::All, _) => true,
         };
-        let rest_done = self.part == Part::Edited && !batches[2].is_empty();
-        let last = batches.iter().rposition(|b| !b.is_empty());
+        let rest_done = self.part == Part::Edited && check_rest;
+        let rest = if check_rest { rest } else { Vec::new() };
+        let batches = match self.part {
+            Part::Rest => [Vec::new(), Vec::new(), rest],
+            Part::Edited | Part::All => [first, open, rest],
+        };
         let mut texts: HashMap<String, Option<FileText>> = HashMap::new();
-        for (i, batch) in batches.into_iter().enumerate() {
+        for batch in batches {
             if batch.is_empty() {
                 continue;
             }
@@ -520,18 +522,23 @@ impl DiagnosticsJob {
                     converted,
                 });
             }
-            // The last batch carries the news even when nothing changed in it.
-            let is_last = Some(i) == last;
-            let news = is_last && (fingerprint.is_some() || rest_done);
-            if (!changed.is_empty() || news)
+            if !changed.is_empty()
                 && !send(Batch {
                     changed,
-                    fingerprint: if is_last { fingerprint.take() } else { None },
-                    rest: is_last && rest_done,
+                    fingerprint: None,
+                    rest: false,
                 })
             {
-                break;
+                return Ok(());
             }
+        }
+        // Every batch is out: what the publisher keeps for the next edit.
+        if fingerprint.is_some() || rest_done {
+            send(Batch {
+                changed: Vec::new(),
+                fingerprint,
+                rest: rest_done,
+            });
         }
         Ok(())
     }
