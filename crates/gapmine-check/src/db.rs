@@ -316,8 +316,6 @@ pub struct IndexEntry<'db> {
     pub deprecated: bool,
     /// Its replacement, if deprecated.
     pub replaced_by: Option<Name<'db>>,
-    /// The failure mode it refines (failure modes).
-    pub parent: Option<Name<'db>>,
 }
 
 impl<'db> IndexEntry<'db> {
@@ -329,7 +327,6 @@ impl<'db> IndexEntry<'db> {
             id: facts.id,
             deprecated: facts.deprecated,
             replaced_by: facts.replaced_by,
-            parent: facts.parent().map(|p| p.target),
         }
     }
 }
