@@ -406,14 +406,6 @@ impl Matcher {
         })
     }
 
-    /// [`Matcher::verdict_with`] for many (record, failure mode) pairs, in parallel, with the
-    /// matcher's pooled scratch buffers; the results are in input order.
-    pub fn verdicts<R: RecordView + Sync>(&self, cases: &[(R, &str)]) -> Vec<Option<Verdict<'_>>> {
-        self.pooled(cases, |(record, failure_mode), scratch| {
-            self.verdict_with(record, failure_mode, scratch)
-        })
-    }
-
     /// How one record stands with the failure mode at `index` (in the order the matcher was
     /// compiled from; `None` past the end) by its own signals, and which other failure modes
     /// reach their thresholds by theirs: [`Matcher::verdict_with`] without the roll-up, for a

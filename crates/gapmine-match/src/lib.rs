@@ -229,8 +229,8 @@ impl Classification<'_> {
     }
 }
 
-/// How one record stands with one failure mode, without evidence: what checking an entry's
-/// examples needs ([`Matcher::verdicts`]), at a fraction of a whole [`Classification`]'s cost.
+/// How one record stands with one failure mode, without evidence ([`Matcher::verdict_with`]),
+/// at a fraction of a whole [`Classification`]'s cost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict<'m> {
     /// The failure mode's own score.
