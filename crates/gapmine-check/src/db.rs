@@ -179,15 +179,11 @@ pub struct Facts<'db> {
     pub replaced_by: Option<Name<'db>>,
     /// The failure modes it resolves (interventions).
     pub resolves: Vec<Name<'db>>,
+    /// The id its `parent` names (failure modes), read as the matcher reads it: the first
+    /// argument of the first `parent`, if a string.
+    pub parent: Option<Name<'db>>,
     /// Every reference it makes, `parent` included.
     pub references: Vec<RefSite<'db>>,
-}
-
-impl<'db> Facts<'db> {
-    /// The `parent` reference, for failure modes.
-    pub fn parent(&self) -> Option<&RefSite<'db>> {
-        self.references.iter().find(|r| r.via == "parent")
-    }
 }
 
 /// The facts of every entry of a file (of a known kind, with a string id), in order.
@@ -215,6 +211,14 @@ pub fn file_facts(db: &dyn Db, file: SourceFile) -> Vec<Facts<'_>> {
                         .collect()
                 } else {
                     Vec::new()
+                },
+                parent: if kind == EntryKind::FailureMode {
+                    lower::child(node, "parent")
+                        .and_then(|p| lower::args(p).next())
+                        .and_then(|v| v.as_str())
+                        .map(|p| Name::new(db, p.to_string()))
+                } else {
+                    None
                 },
                 references: references(db, kind, node),
             })
@@ -730,56 +734,106 @@ impl Chains {
         &self.positions[start as usize..end as usize]
     }
 
-    fn push(&mut self, list: &[u32]) {
-        self.positions.extend_from_slice(list);
+    /// Appends the ancestors of `of`, nearest first, as [`gapmine_match::ancestors`] lists
+    /// them (a cycle cut where it comes back), without a list of its own.
+    fn push_ancestors(&mut self, of: u32, parent_of: impl Fn(u32) -> Option<u32>) {
+        let start = self.positions.len();
+        let mut current = parent_of(of);
+        while let Some(a) = current {
+            if a == of || self.positions[start..].contains(&a) {
+                break;
+            }
+            self.positions.push(a);
+            current = parent_of(a);
+        }
         self.ends.push(self.positions.len() as u32);
     }
+}
+
+/// The catalogue's failure modes in catalogue order (the order of [`file_signals`], which the
+/// [`example_matcher`] numbers them by), each with its parent's position: the first failure mode
+/// with the id its `parent` names, as the matcher resolves it. Positions and interned ids, so
+/// building it after a rename or a new `parent` hashes numbers, not texts; the [`ancestries`]
+/// and the cycle check read it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, salsa::SalsaValue)]
+pub struct Hierarchy<'db> {
+    /// Each failure mode.
+    pub entries: Vec<EntryNode<'db>>,
+    /// Its id.
+    pub ids: Vec<Name<'db>>,
+    /// The position of its parent ([`Hierarchy::NONE`]: none, or no failure mode has the id).
+    pub parents: Vec<u32>,
+    /// The files with failure modes, in catalogue order, and where their failure modes start.
+    pub files: Vec<(SourceFile, u32)>,
+}
+
+impl Hierarchy<'_> {
+    /// The parent position of a failure mode without one.
+    pub const NONE: u32 = u32::MAX;
+
+    /// The position of the parent of the failure mode at `at`, if it has one.
+    pub fn parent_of(&self, at: u32) -> Option<u32> {
+        self.parents
+            .get(at as usize)
+            .copied()
+            .filter(|&p| p != Self::NONE)
+    }
+}
+
+/// The catalogue's failure modes and their parents.
+#[salsa::tracked(returns(ref))]
+pub fn hierarchy(db: &dyn Db, catalogue: Catalogue) -> Hierarchy<'_> {
+    let mut h = Hierarchy::default();
+    let mut parent_ids: Vec<Option<Name<'_>>> = Vec::new();
+    for &file in &included_files(db, catalogue).files {
+        let start = h.entries.len() as u32;
+        for facts in file_facts(db, file) {
+            if facts.kind == EntryKind::FailureMode {
+                h.entries.push(facts.entry);
+                h.ids.push(facts.id);
+                parent_ids.push(facts.parent);
+            }
+        }
+        if h.entries.len() as u32 > start {
+            h.files.push((file, start));
+        }
+    }
+    let mut position: FxHashMap<Name<'_>, u32> = FxHashMap::default();
+    position.reserve(h.ids.len());
+    for (at, &id) in h.ids.iter().enumerate() {
+        position.entry(id).or_insert(at as u32);
+    }
+    h.parents = parent_ids
+        .iter()
+        .map(|p| {
+            p.and_then(|p| position.get(&p).copied())
+                .unwrap_or(Hierarchy::NONE)
+        })
+        .collect();
+    h
 }
 
 /// Where each file's failure modes start in catalogue order, and their [`Ancestry`], for the
 /// files that have failure modes, in catalogue order.
 #[salsa::tracked(returns(ref))]
 pub fn ancestries(db: &dyn Db, catalogue: Catalogue) -> Vec<(u32, Ancestry<'_>)> {
-    let files: Vec<(SourceFile, &[gapmine_model::FailureMode])> = included_files(db, catalogue)
+    let h = hierarchy(db, catalogue);
+    let ends = h
         .files
         .iter()
-        .map(|&file| (file, file_signals(db, file).as_slice()))
-        .filter(|(_, fms)| !fms.is_empty())
-        .collect();
-    let all: Vec<&gapmine_model::FailureMode> = files.iter().flat_map(|(_, fms)| *fms).collect();
-    let mut position: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-    position.reserve(all.len());
-    for (i, fm) in all.iter().enumerate() {
-        position.entry(fm.common.id.0.as_str()).or_insert(i as u32);
-    }
-    let parent_of = |i: u32| {
-        all[i as usize]
-            .parent
-            .as_ref()
-            .and_then(|p| position.get(p.0.as_str()).copied())
-    };
-    let mut offset = 0u32;
-    files
+        .skip(1)
+        .map(|&(_, start)| start)
+        .chain([h.entries.len() as u32]);
+    h.files
         .iter()
-        .map(|&(file, fms)| {
-            let at = offset;
+        .zip(ends)
+        .map(|(&(file, start), end)| {
             let mut ancestors = Chains::default();
-            for i in at..at + fms.len() as u32 {
-                ancestors.push(&gapmine_match::ancestors(i, parent_of));
+            for of in start..end {
+                ancestors.push_ancestors(of, |at| h.parent_of(at));
             }
-            offset += fms.len() as u32;
-            (at, Ancestry::new(db, file, ancestors))
+            (start, Ancestry::new(db, file, ancestors))
         })
-        .collect()
-}
-
-/// The id of the failure mode at each position of [`positional_signals`].
-pub fn failure_mode_ids(db: &dyn Db, catalogue: Catalogue) -> Vec<String> {
-    included_files(db, catalogue)
-        .files
-        .iter()
-        .flat_map(|&file| file_signals(db, file).iter())
-        .map(|fm| fm.common.id.0.clone())
         .collect()
 }
 

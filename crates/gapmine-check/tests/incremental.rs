@@ -382,9 +382,10 @@ fn diagnostics_follow_a_sequence_of_edits() {
 
 /// A rename as the editor's rename makes it (the id and every reference to it): the failure
 /// modes' signals are the same in all but names, and so is the hierarchy, so the matcher of the
-/// examples is not compiled again, and only the renamed entry's examples are classified again.
+/// examples is not compiled again, no example is classified again, and only the renamed entry's
+/// examples are checked again.
 #[test]
-fn renaming_with_its_references_classifies_only_the_renamed_entrys_examples() {
+fn renaming_with_its_references_classifies_no_example_again() {
     const A: &str = r#"failure-mode "slow-query" {
     title "Slow query"
     signals {
@@ -435,6 +436,9 @@ intervention "query-budget" {
     assert_not_ran(&log, "example_matcher(catalogue)");
     assert_ran(&log, "failing_examples(a.kdl)");
     assert_not_ran(&log, "failing_examples(b.kdl)");
+    // The renamed entry's examples are checked again, but not classified again: their texts
+    // and the signals are what they were.
+    assert_not_ran(&log, "example_standings(a.kdl)");
     // Its parent reference was renamed: the child is lowered again, the intervention beside it
     // is not.
     assert_ran(&log, "lowered(missing-index)");
@@ -531,6 +535,10 @@ intervention "add-index" {
     assert_ran(&log, "failing_examples(c.kdl)");
     assert_not_ran(&log, "failing_examples(b.kdl)");
     assert_not_ran(&log, "failing_examples(d.kdl)");
+    // Nothing is classified again: the verdicts are rolled up anew.
+    for file in ["a.kdl", "b.kdl", "c.kdl", "d.kdl"] {
+        assert_not_ran(&log, &format!("example_standings({file})"));
+    }
 
     // And back: the child implies its old parent again.
     db.edit("b.kdl", "parent \"flaky-test\"", "parent \"slow-query\"");

@@ -1,68 +1,51 @@
 //! Cycles in `parent`: failure modes whose parents lead back to themselves.
 
-use gapmine_model::EntryKind;
-
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use rustc_hash::FxHashMap;
-
-use crate::db::{Catalogue, Db, EntryNode, Facts, Name, file_facts, included_files};
+use crate::db::{Catalogue, Db, EntryNode, hierarchy};
 use crate::diagnostic::{SyntaxPath, Target};
 
 /// Every cycle of `parent` references, reported once at the cycle's first member.
 ///
-/// Reads the files' facts, not the buckets: following parents touches ids all over the
-/// catalogue, and one hash map built here costs less than a bucket read per step.
+/// Walks the [`hierarchy`]: positions, so following parents touches no hash map and no text.
 #[salsa::tracked(returns(ref))]
 pub fn parent_cycles(db: &dyn Db, catalogue: Catalogue) -> Vec<Anchored<'_>> {
-    let entries: Vec<&Facts<'_>> = included_files(db, catalogue)
-        .files
-        .iter()
-        .flat_map(|&file| file_facts(db, file))
-        .collect();
-    // The first entry with each id, by position in `entries`.
-    let mut by_id: FxHashMap<Name<'_>, u32> = FxHashMap::default();
-    by_id.reserve(entries.len());
-    for (at, facts) in entries.iter().enumerate() {
-        by_id.entry(facts.id).or_insert(at as u32);
-    }
+    let h = hierarchy(db, catalogue);
     let mut out = Vec::new();
-    // 0: unvisited, 1: on the current path, 2: done; by position in `entries`.
-    let mut state = vec![0u8; entries.len()];
+    // 0: unvisited, 1: on the current path, 2: done; by position.
+    let mut state = vec![0u8; h.entries.len()];
     // One buffer for every walk.
-    let mut path: Vec<usize> = Vec::new();
-    for start in 0..entries.len() {
-        if entries[start].kind != EntryKind::FailureMode || state[start] != 0 {
+    let mut path: Vec<u32> = Vec::new();
+    for start in 0..h.entries.len() as u32 {
+        if state[start as usize] != 0 {
             continue;
         }
         path.clear();
         let mut current = Some(start);
         while let Some(at) = current {
-            match state[at] {
+            match state[at as usize] {
                 2 => break,
                 1 => {
                     let from = path.iter().position(|p| *p == at).unwrap_or(0);
-                    let cycle: Vec<EntryNode<'_>> =
-                        path[from..].iter().map(|&p| entries[p].entry).collect();
+                    let cycle: Vec<EntryNode<'_>> = path[from..]
+                        .iter()
+                        .map(|&p| h.entries[p as usize])
+                        .collect();
                     let ids: Vec<&str> = path[from..]
                         .iter()
-                        .map(|&p| entries[p].id.text(db).as_str())
+                        .map(|&p| h.ids[p as usize].text(db).as_str())
                         .collect();
                     out.push(report(db, &cycle, &ids));
                     break;
                 }
                 _ => {}
             }
-            state[at] = 1;
+            state[at as usize] = 1;
             path.push(at);
-            current = entries[at]
-                .parent()
-                .and_then(|p| by_id.get(&p.target))
-                .map(|&p| p as usize)
-                .filter(|&p| entries[p].kind == EntryKind::FailureMode);
+            current = h.parent_of(at);
         }
         for &at in &path {
-            state[at] = 2;
+            state[at as usize] = 2;
         }
     }
     out

@@ -1,14 +1,14 @@
 //! Entry examples: each `matches` text must classify as its failure mode, each `rejects` text
 //! must not, under the catalogue's compiled matcher.
 
-use gapmine_match::RecordText;
+use gapmine_match::{RecordText, Standing};
 use gapmine_model::{EntryKind, Weight};
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
 use crate::db::{
     Catalogue, Db, EntryNode, SourceFile, ancestries, default_threshold, example_matcher,
-    failure_mode_ids, file_lowered,
+    file_lowered, hierarchy,
 };
 use crate::diagnostic::{SyntaxPath, Target};
 
@@ -82,15 +82,56 @@ pub fn file_examples(db: &dyn Db, file: SourceFile) -> Vec<ExampleCase<'_>> {
     cases
 }
 
-/// The failing examples of one file's failure modes.
+/// What classifying a file's example cases needs: each case's text and its failure mode's
+/// position among the file's failure modes. No entries and no ids, so a rename leaves it equal
+/// and [`example_standings`] is not run again.
+#[salsa::tracked(returns(ref))]
+pub fn example_texts(db: &dyn Db, file: SourceFile) -> Vec<(u32, String)> {
+    file_examples(db, file)
+        .iter()
+        .map(|c| (c.position, c.text.clone()))
+        .collect()
+}
+
+/// How each example case of a file stands with its failure mode by the signals alone
+/// (see [`gapmine_match::Standing`]), in the order of [`file_examples`]; `None` where the
+/// catalogue's signals do not compile.
 ///
 /// Depends on the compiled [`example_matcher`], so it re-runs when any signal of the catalogue
 /// changes: an edit to one failure mode's signals can change how another's examples classify.
-/// Not on ids and parents: a case is classified as its failure mode by its own score, or by a
-/// descendant's, and only the [`crate::db::Ancestry`] of the files whose failure modes a case also
-/// reaches is read, so a rename or a new `parent` re-runs only the files whose verdicts it can
-/// change. The file's cases are classified in one batch, with the matcher's pooled scratch
-/// buffers: their regex caches are costly to create, and a batch reuses warm ones.
+/// Not on ids and parents: [`failing_examples`] rolls the verdicts up the hierarchy. The file's
+/// cases are classified in one batch, with the matcher's pooled scratch buffers: their regex
+/// caches are costly to create, and a batch reuses warm ones.
+#[salsa::tracked(returns(ref))]
+pub fn example_standings(db: &dyn Db, file: SourceFile) -> Option<Vec<Option<Standing>>> {
+    let catalogue = Catalogue::get(db);
+    let texts = example_texts(db, file);
+    if texts.is_empty() {
+        return Some(Vec::new());
+    }
+    let matcher = example_matcher(db, catalogue).as_ref().ok()?;
+    let offset = file_offset(db, catalogue, file)?;
+    let pairs: Vec<(RecordText<'_>, usize)> = texts
+        .iter()
+        .map(|(position, text)| (RecordText::title(text), (offset + position) as usize))
+        .collect();
+    Some(matcher.standings(&pairs))
+}
+
+/// Where a file's failure modes start in catalogue order (`None`: it has none).
+fn file_offset(db: &dyn Db, catalogue: Catalogue, file: SourceFile) -> Option<u32> {
+    ancestries(db, catalogue)
+        .iter()
+        .find(|(_, a)| a.file(db) == file)
+        .map(|(at, _)| *at)
+}
+
+/// The failing examples of one file's failure modes: a case is classified as its failure mode
+/// by its own score, or by a descendant's ([`example_standings`] says which other failure modes
+/// reach their thresholds, the [`crate::db::Ancestry`] of their files whether they descend from
+/// it). Only the ancestries of the files whose failure modes a case also reaches are read, so a
+/// rename or a new `parent` re-runs only the files whose verdicts it can change, and classifies
+/// nothing again.
 #[salsa::tracked(returns(ref))]
 pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     let catalogue = Catalogue::get(db);
@@ -98,22 +139,13 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     if cases.is_empty() {
         return Vec::new();
     }
-    let Ok(matcher) = example_matcher(db, catalogue) else {
+    let Some(standings) = example_standings(db, file) else {
         return Vec::new();
     };
     let ancestries = ancestries(db, catalogue);
-    let Some(offset) = ancestries
-        .iter()
-        .find(|(_, a)| a.file(db) == file)
-        .map(|(at, _)| *at)
-    else {
+    let Some(offset) = file_offset(db, catalogue, file) else {
         return Vec::new();
     };
-    let pairs: Vec<(RecordText<'_>, usize)> = cases
-        .iter()
-        .map(|c| (RecordText::title(&c.text), (offset + c.position) as usize))
-        .collect();
-    let standings = matcher.standings(&pairs);
     // The ancestors of the failure mode at a position, from its file's `Ancestry`.
     let ancestors_of = |position: u32| -> &[u32] {
         let i = ancestries.partition_point(|(at, _)| *at <= position);
@@ -124,7 +156,7 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     };
     let verdicts = cases.iter().zip(standings).map(|(case, standing)| {
         let target = offset + case.position;
-        standing.map(|s| {
+        standing.as_ref().map(|s| {
             let implied_by: Vec<u32> = s
                 .others
                 .iter()
@@ -166,13 +198,13 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
                         )
                     } else {
                         // Only a failing example needs the ids behind the positions.
-                        let ids = failure_mode_ids(db, catalogue);
+                        let ids = &hierarchy(db, catalogue).ids;
                         format!(
                             ": a child failure mode ({}) implies it",
                             implied_by
                                 .iter()
                                 .map(|&c| match ids.get(c as usize) {
-                                    Some(id) => format!("`{id}`"),
+                                    Some(id) => format!("`{}`", id.text(db)),
                                     None => format!("`{c}`"),
                                 })
                                 .collect::<Vec<_>>()
