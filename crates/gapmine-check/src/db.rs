@@ -397,35 +397,85 @@ pub fn bucket_of(name: Name<'_>) -> usize {
     name.as_id().index() as usize % BUCKETS
 }
 
-/// One bucket of ids: what the catalogue knows of the ids in it, and every reference to them,
-/// as tracked fields. [`buckets`] rebuilds them all when some file's facts change (a rename, a
-/// new reference) and salsa compares each field with the last: only the buckets whose content
-/// changed count as changed, so a check that reads one bucket re-runs only if that bucket did.
-/// The fields are the firewall between the files and the checks of ids: proving after an edit
-/// that a bucket is unchanged costs one edge, not one per file with an id or a reference in it.
+/// How many consecutive files of the catalogue share one [`FileGroup`]: enough that proving
+/// after an edit that the other groups' shares of a bucket are unchanged costs few edges (8
+/// groups in a 500-file catalogue), few enough that a change to one file's ids refills one
+/// group's shares, not the catalogue's.
+pub const GROUP_FILES: usize = 64;
+
+/// A run of [`GROUP_FILES`] consecutive included files (the last may hold fewer): the unit the
+/// buckets of ids are filled from.
+#[salsa::tracked(debug)]
+pub struct FileGroup<'db> {
+    /// The group's number, in catalogue order.
+    #[returns(copy)]
+    pub number: u32,
+    /// Its files, in catalogue order.
+    #[tracked]
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+}
+
+/// The included files, in groups.
+#[salsa::tracked(returns(ref))]
+pub fn file_groups(db: &dyn Db, catalogue: Catalogue) -> Vec<FileGroup<'_>> {
+    included_files(db, catalogue)
+        .files
+        .chunks(GROUP_FILES)
+        .enumerate()
+        .map(|(number, files)| FileGroup::new(db, number as u32, files.to_vec()))
+        .collect()
+}
+
+/// One bucket of ids: the key of its checks ([`crate::checks::bucket_checks`]). What the
+/// catalogue knows of its ids is in each file group's [`Share`] of it.
 #[salsa::tracked(debug)]
 pub struct Bucket<'db> {
     /// The bucket's number.
     #[returns(copy)]
     pub slot: u32,
-    /// The entries and resolved ids of the bucket.
+}
+
+/// Every bucket, in order. Reads nothing: made once for the life of the database.
+#[salsa::tracked(returns(ref))]
+pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
+    let _ = catalogue;
+    (0..BUCKETS as u32)
+        .map(|slot| Bucket::new(db, slot))
+        .collect()
+}
+
+/// One file group's share of one bucket of ids: what the group's files know of the ids of
+/// the bucket, and their references to them, as tracked fields. [`group_shares`] makes a
+/// group's shares again when some file of the group changes its facts (a rename, a new
+/// reference), and salsa compares each field with the last: only the shares whose content
+/// changed count as changed, so a check that reads one bucket re-runs only if some group's
+/// share of it did. The fields are the firewall between the files and the checks of ids:
+/// proving after an edit that a bucket is unchanged costs an edge per group, not one per file
+/// with an id or a reference in it.
+#[salsa::tracked(debug)]
+pub struct Share<'db> {
+    /// The bucket's number.
+    #[returns(copy)]
+    pub slot: u32,
+    /// The entries and resolved ids of the bucket, in the group's files.
     #[tracked]
     #[returns(ref)]
     pub entries: BucketEntries<'db>,
-    /// Every reference to an id of the bucket, in catalogue order.
+    /// Every reference to an id of the bucket made in the group's files, in catalogue order.
     #[tracked]
     #[returns(ref)]
     pub referrers: Vec<Referrer<'db>>,
 }
 
-/// Every bucket, filled from the facts of every file.
+/// A file group's share of every bucket, filled from the facts of its files.
 ///
-/// Re-runs whenever a file's facts change (a rename, a new reference, not a summary or a
-/// title), and only then.
+/// Re-runs whenever a file of the group changes its facts (a rename, a new reference, not a
+/// summary or a title), and only then.
 #[salsa::tracked(returns(ref))]
-pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
-    let files = &included_files(db, catalogue).files;
-    // Count first, so that each bucket's lists are allocated once, at their size.
+pub fn group_shares<'db>(db: &'db dyn Db, group: FileGroup<'db>) -> Vec<Share<'db>> {
+    let files = group.files(db);
+    // Count first, so that each share's lists are allocated once, at their size.
     let mut sizes = vec![(0u32, 0u32, 0u32); BUCKETS];
     for &file in files {
         for facts in file_facts(db, file) {
@@ -470,17 +520,20 @@ pub fn buckets(db: &dyn Db, catalogue: Catalogue) -> Vec<Bucket<'_>> {
         .zip(referrers)
         .enumerate()
         .map(|(slot, (mut entries, referrers))| {
-            entries.resolved.sort_unstable_by_key(|name| {
-                use salsa::plumbing::AsId;
-                name.as_id()
-            });
-            entries.resolved.dedup();
-            Bucket::new(db, slot as u32, entries, referrers)
+            sort_ids(&mut entries.resolved);
+            Share::new(db, slot as u32, entries, referrers)
         })
         .collect()
 }
 
-/// What the catalogue knows of the ids of one bucket.
+/// Sorts ids by their interned number and drops repeats.
+fn sort_ids(ids: &mut Vec<Name<'_>>) {
+    use salsa::plumbing::AsId;
+    ids.sort_unstable_by_key(|name| name.as_id());
+    ids.dedup();
+}
+
+/// What the catalogue (or one file group) knows of the ids of one bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash, salsa::SalsaValue)]
 pub struct BucketEntries<'db> {
     /// Every entry whose id falls in the bucket, duplicates included, in catalogue order.
@@ -489,12 +542,7 @@ pub struct BucketEntries<'db> {
     pub resolved: Vec<Name<'db>>,
 }
 
-/// The entries and resolved ids of one bucket.
-pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> &'db BucketEntries<'db> {
-    bucket.entries(db)
-}
-
-/// A reference of an entry, as a [`Bucket`] lists it.
+/// A reference of an entry, as a [`Share`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
 pub struct Referrer<'db> {
     /// The entry that makes it.
@@ -503,30 +551,48 @@ pub struct Referrer<'db> {
     pub site: RefSite<'db>,
 }
 
-/// Every reference to an id of one bucket, in catalogue order.
-pub fn bucket_referrers<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> &'db [Referrer<'db>] {
-    bucket.referrers(db)
-}
-
-fn entries_of<'db>(
+/// Each file group's share of bucket `slot`, in catalogue order.
+pub fn shares<'db>(
     db: &'db dyn Db,
     catalogue: Catalogue,
-    name: Name<'db>,
-) -> &'db BucketEntries<'db> {
-    bucket_entries(db, buckets(db, catalogue)[bucket_of(name)])
+    slot: usize,
+) -> impl Iterator<Item = Share<'db>> {
+    file_groups(db, catalogue)
+        .iter()
+        .map(move |&group| group_shares(db, group)[slot])
+}
+
+/// The entries and resolved ids of one bucket, every group's share put together.
+pub fn bucket_entries<'db>(db: &'db dyn Db, bucket: Bucket<'db>) -> BucketEntries<'db> {
+    let mut all = BucketEntries::default();
+    for share in shares(db, Catalogue::get(db), bucket.slot(db) as usize) {
+        let entries = share.entries(db);
+        all.definitions.extend_from_slice(&entries.definitions);
+        all.resolved.extend_from_slice(&entries.resolved);
+    }
+    sort_ids(&mut all.resolved);
+    all
+}
+
+/// Every reference to an id of one bucket, in catalogue order.
+pub fn bucket_referrers<'db>(
+    db: &'db dyn Db,
+    catalogue: Catalogue,
+    slot: usize,
+) -> impl Iterator<Item = &'db Referrer<'db>> {
+    shares(db, catalogue, slot).flat_map(move |share| share.referrers(db).iter())
 }
 
 /// Every entry with this id, in catalogue order (more than one: a duplicate, reported at all
 /// but the first). Reads one bucket, so a query that calls it depends on the ids of that
-/// bucket only, not on the whole catalogue.
+/// bucket only, not on the whole catalogue (and on the groups' shares up to the last it needs).
 pub fn definitions<'db>(
     db: &'db dyn Db,
     catalogue: Catalogue,
     name: Name<'db>,
 ) -> impl Iterator<Item = &'db IndexEntry<'db>> {
-    entries_of(db, catalogue, name)
-        .definitions
-        .iter()
+    shares(db, catalogue, bucket_of(name))
+        .flat_map(move |share| share.entries(db).definitions.iter())
         .filter(move |e| e.id == name)
 }
 
@@ -543,10 +609,13 @@ pub fn resolve<'db>(
 /// Reads one bucket.
 pub fn is_resolved<'db>(db: &'db dyn Db, catalogue: Catalogue, name: Name<'db>) -> bool {
     use salsa::plumbing::AsId;
-    entries_of(db, catalogue, name)
-        .resolved
-        .binary_search_by_key(&name.as_id(), |n| n.as_id())
-        .is_ok()
+    shares(db, catalogue, bucket_of(name)).any(|share| {
+        share
+            .entries(db)
+            .resolved
+            .binary_search_by_key(&name.as_id(), |n| n.as_id())
+            .is_ok()
+    })
 }
 
 /// Every id defined by an entry of `kind`, in catalogue order, duplicates included: the
@@ -699,55 +768,39 @@ pub fn example_matcher(
         .map_err(|e| e.to_string())
 }
 
-/// The ancestors of one file's failure modes, by position in catalogue order (as the
+/// The parents of one file's failure modes, by position in catalogue order (as the
 /// [`example_matcher`] knows them), as a tracked field: [`ancestries`] makes them all again
 /// when any `parent` or id changes, and salsa compares each file's with the last, so an
-/// example check that read the ancestors of some files re-runs only when theirs changed.
+/// example check that followed the parents through some files re-runs only when theirs
+/// changed.
 #[salsa::tracked(debug)]
 pub struct Ancestry<'db> {
     /// The file.
     #[returns(copy)]
     pub file: SourceFile,
-    /// For each failure mode of the file, in order, its ancestors, nearest first (the chain
-    /// [`gapmine_match::ancestors`] follows: first definitions of ids, cycles cut).
+    /// For each failure mode of the file, in order, the position of its parent
+    /// ([`Hierarchy::NONE`]: none): the first failure mode with the id its `parent` names.
     #[tracked]
     #[returns(ref)]
-    pub ancestors: Chains,
+    pub parents: Vec<u32>,
 }
 
-/// A list of lists of positions, flat: one allocation for a file's chains, not one each.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, salsa::SalsaValue)]
-pub struct Chains {
-    /// Where each list ends in `positions`.
-    ends: Vec<u32>,
-    /// The lists, one after the other.
-    positions: Vec<u32>,
-}
-
-impl Chains {
-    /// The `i`-th list (empty past the end).
-    pub fn get(&self, i: usize) -> &[u32] {
-        let Some(&end) = self.ends.get(i) else {
-            return &[];
-        };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.positions[start as usize..end as usize]
-    }
-
-    /// Appends the ancestors of `of`, nearest first, as [`gapmine_match::ancestors`] lists
-    /// them (a cycle cut where it comes back), without a list of its own.
-    fn push_ancestors(&mut self, of: u32, parent_of: impl Fn(u32) -> Option<u32>) {
-        let start = self.positions.len();
-        let mut current = parent_of(of);
-        while let Some(a) = current {
-            if a == of || self.positions[start..].contains(&a) {
-                break;
-            }
-            self.positions.push(a);
-            current = parent_of(a);
+/// Whether `target` is an ancestor of `of`, following `parent_of` as
+/// [`gapmine_match::ancestors`] does (a cycle is cut where it comes back).
+pub fn descends(of: u32, target: u32, parent_of: impl Fn(u32) -> Option<u32>) -> bool {
+    let mut seen: Vec<u32> = Vec::new();
+    let mut current = parent_of(of);
+    while let Some(a) = current {
+        if a == of || seen.contains(&a) {
+            return false;
         }
-        self.ends.push(self.positions.len() as u32);
+        if a == target {
+            return true;
+        }
+        seen.push(a);
+        current = parent_of(a);
     }
+    false
 }
 
 /// The catalogue's failure modes in catalogue order (the order of [`file_signals`], which the
@@ -828,11 +881,8 @@ pub fn ancestries(db: &dyn Db, catalogue: Catalogue) -> Vec<(u32, Ancestry<'_>)>
         .iter()
         .zip(ends)
         .map(|(&(file, start), end)| {
-            let mut ancestors = Chains::default();
-            for of in start..end {
-                ancestors.push_ancestors(of, |at| h.parent_of(at));
-            }
-            (start, Ancestry::new(db, file, ancestors))
+            let parents = h.parents[start as usize..end as usize].to_vec();
+            (start, Ancestry::new(db, file, parents))
         })
         .collect()
 }

@@ -159,7 +159,7 @@ fn editing_a_summary_relowers_that_entry_only() {
     assert_not_ran(&log, "file_diagnostics(interventions.kdl)");
     assert_not_ran(&log, "file_diagnostics(priorities.kdl)");
     // The ids did not change, so neither did the buckets of ids nor the checks over them.
-    assert_not_ran(&log, "buckets(catalogue)");
+    assert_not_ran(&log, "group_shares(group 0)");
     assert_not_ran(&log, "parent_cycles(catalogue)");
     assert_not_ran(&log, "id_checks(catalogue)");
     // Nothing on the way builds the whole index.
@@ -238,7 +238,7 @@ fn assert_nothing_relowered_or_rechecked(log: &[String]) {
             "lowered(",
             "file_facts(",
             "index(",
-            "buckets(",
+            "group_shares(",
             "bucket_checks(",
             "id_checks(",
             "parent_cycles(",
@@ -313,12 +313,13 @@ fn renaming_an_id_rechecks_its_referrers_but_relowers_no_other_entry() {
     assert_not_ran(&log, "lowered(quarantine-flaky)");
 }
 
-/// After a change to the ids of `failure-modes.kdl`: the buckets are rebuilt, but only those
+/// After a change to the ids of `failure-modes.kdl`: the group's shares of the buckets are
+/// made again (the catalogue's files are one group), but only the buckets
 /// whose content changed (the old id's, the new id's, and those of the references of the
 /// renamed entry, which is a new entry) are checked again, and the whole index is never built.
 #[track_caller]
 fn assert_ids_changed(log: &[String]) {
-    assert_ran(log, "buckets(catalogue)");
+    assert_ran(log, "group_shares(group 0)");
     let rechecked = log
         .iter()
         .filter(|q| q.starts_with("bucket_checks("))
@@ -544,4 +545,70 @@ intervention "add-index" {
     db.edit("b.kdl", "parent \"flaky-test\"", "parent \"slow-query\"");
     let diagnostics = db.check_matches_fresh();
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
+
+/// A catalogue of more files than one group holds ([`gapmine_check::db::GROUP_FILES`]): ids
+/// resolve, and duplicates are found, across groups; a rename in one group fills that group's
+/// shares of the buckets again and no other's.
+#[test]
+fn ids_resolve_across_file_groups_and_a_rename_refills_one_group() {
+    let count = gapmine_check::db::GROUP_FILES + 6;
+    let mut files: Vec<(String, String)> = vec![("gapmine.kdl".into(), MANIFEST.into())];
+    for i in 0..count {
+        let mut text = format!(
+            "failure-mode \"mode-{i}\" {{\n    title \"Mode {i}\"\n}}\n\n\
+             intervention \"fix-{i}\" {{\n    title \"Fix {i}\"\n    kind \"process\"\n    resolves \"mode-{i}\"\n}}\n"
+        );
+        if i == count - 1 {
+            // The last group refines a failure mode of the first, and takes an id it has.
+            text = text.replace(
+                "    title \"Mode",
+                "    parent \"mode-0\"\n    title \"Mode",
+            );
+            text.push_str("\nobjective \"fix-1\" {\n    title \"Taken\"\n}\n");
+        }
+        files.push((format!("f{i:03}.kdl"), text));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let mut db = Logged::new(&borrowed);
+    let diagnostics = db.check_matches_fresh();
+    let last = format!("f{:03}.kdl", count - 1);
+    let duplicates: Vec<(&str, &str, &str)> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DuplicateId)
+        .map(|d| {
+            (
+                d.file.as_str(),
+                d.message.as_str(),
+                d.labels[0].file.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        duplicates,
+        [(last.as_str(), "the id `fix-1` is already taken", "f001.kdl")],
+        "{diagnostics:#?}"
+    );
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    db.take_log();
+
+    db.edit(
+        "f000.kdl",
+        "failure-mode \"mode-0\"",
+        "failure-mode \"mode-zero\"",
+    );
+    let diagnostics = db.check_matches_fresh();
+    let log = db.take_log();
+    let dangling: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DanglingReference)
+        .map(|d| d.file.as_str())
+        .collect();
+    // The intervention beside it and the child in the last group now name nothing.
+    assert_eq!(dangling, ["f000.kdl", last.as_str()], "{diagnostics:#?}");
+    assert_ran(&log, "group_shares(group 0)");
+    assert_not_ran(&log, "group_shares(group 1)");
 }

@@ -26,9 +26,7 @@ pub fn uses_of<'db>(
     catalogue: Catalogue,
     name: Name<'db>,
 ) -> impl Iterator<Item = &'db Use<'db>> {
-    let bucket = gapmine_check::db::buckets(db, catalogue)[bucket_of(name)];
-    gapmine_check::db::bucket_referrers(db, bucket)
-        .iter()
+    gapmine_check::db::bucket_referrers(db, catalogue, bucket_of(name))
         .filter(move |u| u.site.target == name)
 }
 

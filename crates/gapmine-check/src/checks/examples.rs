@@ -7,8 +7,8 @@ use gapmine_model::{EntryKind, Weight};
 use super::{Anchor, Anchored};
 use crate::codes::Code;
 use crate::db::{
-    Catalogue, Db, EntryNode, SourceFile, ancestries, default_threshold, example_matcher,
-    file_lowered, hierarchy,
+    Catalogue, Db, EntryNode, Hierarchy, SourceFile, ancestries, default_threshold, descends,
+    example_matcher, file_lowered, hierarchy,
 };
 use crate::diagnostic::{SyntaxPath, Target};
 
@@ -146,13 +146,15 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
     let Some(offset) = file_offset(db, catalogue, file) else {
         return Vec::new();
     };
-    // The ancestors of the failure mode at a position, from its file's `Ancestry`.
-    let ancestors_of = |position: u32| -> &[u32] {
+    // The parent of the failure mode at a position, from its file's `Ancestry`.
+    let parent_of = |position: u32| -> Option<u32> {
         let i = ancestries.partition_point(|(at, _)| *at <= position);
-        let Some((at, ancestry)) = i.checked_sub(1).map(|i| &ancestries[i]) else {
-            return &[];
-        };
-        ancestry.ancestors(db).get((position - at) as usize)
+        let (at, ancestry) = &ancestries[i.checked_sub(1)?];
+        ancestry
+            .parents(db)
+            .get((position - at) as usize)
+            .copied()
+            .filter(|&p| p != Hierarchy::NONE)
     };
     let verdicts = cases.iter().zip(standings).map(|(case, standing)| {
         let target = offset + case.position;
@@ -161,7 +163,7 @@ pub fn failing_examples(db: &dyn Db, file: SourceFile) -> Vec<Anchored<'_>> {
                 .others
                 .iter()
                 .copied()
-                .filter(|&o| ancestors_of(o).contains(&target))
+                .filter(|&o| descends(o, target, parent_of))
                 .collect();
             (s, implied_by)
         })

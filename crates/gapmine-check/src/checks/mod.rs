@@ -64,12 +64,12 @@ pub fn bucket_checks<'db>(
     let catalogue = crate::db::Catalogue::get(db);
     let entries = crate::db::bucket_entries(db, bucket);
     let mut out = Vec::new();
-    duplicates::check(db, entries, &mut out);
-    uncovered::check(db, entries, &mut out);
+    duplicates::check(db, &entries, &mut out);
+    uncovered::check(db, &entries, &mut out);
     references::check(
         db,
-        catalogue,
-        crate::db::bucket_referrers(db, bucket),
+        &entries,
+        crate::db::bucket_referrers(db, catalogue, bucket.slot(db) as usize),
         &mut out,
     );
     out

@@ -3,22 +3,23 @@
 
 use super::{Anchor, Anchored};
 use crate::codes::Code;
-use crate::db::{Catalogue, Db, Referrer, resolve, suggestion};
+use crate::db::{BucketEntries, Db, Referrer, suggestion};
 use crate::diagnostic::{SyntaxPath, Target};
 use crate::lower::article;
 
 /// The problems of `referrers`, the references to the ids of one bucket (see
-/// [`super::bucket_checks`]): each is looked up in that same bucket ([`resolve`]).
+/// [`super::bucket_checks`]): each resolves to the first of the bucket's `entries` with its id,
+/// as [`crate::db::resolve`] would, without reading the bucket again for each.
 pub(crate) fn check<'db>(
     db: &'db dyn Db,
-    catalogue: Catalogue,
-    referrers: &[Referrer<'db>],
+    entries: &BucketEntries<'db>,
+    referrers: impl Iterator<Item = &'db Referrer<'db>>,
     out: &mut Vec<Anchored<'db>>,
 ) {
     for Referrer { entry, site } in referrers {
         let entry = *entry;
         let at = (Anchor::Entry(entry), site.path());
-        let resolved = resolve(db, catalogue, site.target);
+        let resolved = entries.definitions.iter().find(|e| e.id == site.target);
         if resolved.is_some_and(|t| t.kind == site.expected && !(t.deprecated && t.entry != entry))
         {
             continue;

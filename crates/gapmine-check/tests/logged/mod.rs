@@ -163,6 +163,9 @@ impl Logged {
             let file = self.file(&path).unwrap();
             names.insert(file.as_id(), path);
         }
+        for group in gapmine_check::db::file_groups(db, self.catalogue) {
+            names.insert(group.as_id(), format!("group {}", group.number(db)));
+        }
         // Only the included files' entries were asked for, so only theirs are computed.
         for &file in &gapmine_check::db::included_files(db, self.catalogue).files {
             for entry in gapmine_check::db::file_entries(db, file) {

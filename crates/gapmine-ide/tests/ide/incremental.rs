@@ -132,8 +132,9 @@ fn a_title_edit_reuses_the_references_and_the_other_files_summaries() {
     };
     let before = logged.host.analysis().hover(&position).unwrap().unwrap();
     let cold = logged.take_log();
-    // The checker's buckets, with the references to each bucket's ids, are filled once.
-    assert_eq!(Logged::count(&cold, "buckets"), 1, "{cold:?}");
+    // The checker's buckets, with the references to each bucket's ids, are filled once (the
+    // catalogue's files are one group).
+    assert_eq!(Logged::count(&cold, "group_shares"), 1, "{cold:?}");
     // The target's file, and the file of the intervention whose evidence the hover counts.
     assert_eq!(Logged::count(&cold, "file_summaries"), 2, "{cold:?}");
 
@@ -147,7 +148,7 @@ fn a_title_edit_reuses_the_references_and_the_other_files_summaries() {
     let after = logged.host.analysis().hover(&position).unwrap().unwrap();
     assert_eq!(before, after);
     let log = logged.take_log();
-    assert_eq!(Logged::count(&log, "buckets"), 0, "{log:?}");
+    assert_eq!(Logged::count(&log, "group_shares"), 0, "{log:?}");
     assert_eq!(Logged::count(&log, "file_summaries"), 0, "{log:?}");
 
     // Its own title changes: one file is summarised again, the map is still reused.
@@ -164,7 +165,7 @@ fn a_title_edit_reuses_the_references_and_the_other_files_summaries() {
         after.markdown
     );
     let log = logged.take_log();
-    assert_eq!(Logged::count(&log, "buckets"), 0, "{log:?}");
+    assert_eq!(Logged::count(&log, "group_shares"), 0, "{log:?}");
     assert_eq!(Logged::count(&log, "file_summaries"), 1, "{log:?}");
 }
 
@@ -326,11 +327,8 @@ fn after_a_keystroke_the_features_look_into_the_edited_file_and_the_files_they_a
             "{query} ran again after a keystroke in modes-05.kdl: {executed:#?}"
         );
     }
-    for query in ["buckets(catalogue)", "index(catalogue)"] {
-        assert!(
-            !executed.iter().any(|q| q == query),
-            "{query}: {executed:#?}"
-        );
+    for query in ["group_shares", "index"] {
+        assert!(of(&executed, query).is_empty(), "{query}: {executed:#?}");
     }
     // Completion renders the edited file's candidates again, and only them.
     assert_eq!(
