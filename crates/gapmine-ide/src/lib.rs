@@ -87,8 +87,12 @@ pub struct Change {
     pub set: Vec<(String, String)>,
     /// Files removed.
     pub removed: Vec<String>,
-    /// Whether these texts rarely change (a shipped catalogue): salsa then skips re-verifying
-    /// what depends only on them.
+    /// Whether these texts rarely change (a shipped catalogue, the files on disk): salsa then
+    /// skips re-verifying what depends only on them. A text set not durable (an editor's
+    /// document) is set even where it is unchanged, when it was durable: the results that depend
+    /// on it become volatile at that change (when the editor opens the file), not at the first
+    /// keystroke, which would otherwise redo every catalogue-wide result once, since salsa never
+    /// reuses a result that became less durable.
     pub durable: bool,
 }
 
@@ -144,6 +148,8 @@ pub struct AnalysisHost {
     catalogue: Catalogue,
     /// Shared with the snapshots (a snapshot per request must not copy 500 paths).
     files: Arc<BTreeMap<String, SourceFile>>,
+    /// The files (and the manifest) whose text was last set not durable.
+    volatile: rustc_hash::FxHashSet<String>,
     history: db::HistoryInput,
     decisions: Arc<[learn::Decision]>,
 }
@@ -169,6 +175,7 @@ impl AnalysisHost {
             db,
             catalogue,
             files: Arc::new(BTreeMap::new()),
+            volatile: rustc_hash::FxHashSet::default(),
             history,
             decisions: Arc::from([]),
         }
@@ -197,9 +204,16 @@ impl AnalysisHost {
         };
         let mut list_changed = false;
         for (path, text) in change.set {
+            // Set where the text changed, or where it becomes volatile.
+            let becomes_volatile = !change.durable && !self.volatile.contains(&path);
+            if change.durable {
+                self.volatile.remove(&path);
+            } else {
+                self.volatile.insert(path.clone());
+            }
             if path == MANIFEST {
                 let manifest = self.catalogue.manifest(&self.db);
-                if manifest.text(&self.db) != &text {
+                if becomes_volatile || manifest.text(&self.db) != &text {
                     manifest
                         .set_text(&mut self.db)
                         .with_durability(durability)
@@ -209,7 +223,7 @@ impl AnalysisHost {
             }
             match self.files.get(&path) {
                 Some(file) => {
-                    if file.text(&self.db) != &text {
+                    if becomes_volatile || file.text(&self.db) != &text {
                         file.set_text(&mut self.db)
                             .with_durability(durability)
                             .to(text);
@@ -225,6 +239,7 @@ impl AnalysisHost {
             }
         }
         for path in change.removed {
+            self.volatile.remove(&path);
             list_changed |= Arc::make_mut(&mut self.files).remove(&path).is_some();
         }
         if list_changed {

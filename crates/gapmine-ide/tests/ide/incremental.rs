@@ -436,3 +436,33 @@ fn a_caught_by_edit_does_not_compile_the_matcher_again() {
         ["example_matcher(catalogue)"]
     );
 }
+
+/// The editor opens a file read from disk: its text, unchanged, is set as a document's, so the
+/// results that depend on it become volatile then. The first keystroke after that re-runs the
+/// edited file's queries only, as every later one does, instead of every catalogue-wide result
+/// once (salsa never reuses a result that became less durable).
+#[test]
+fn opening_a_file_makes_its_first_keystroke_as_cheap_as_the_next() {
+    let files = many_files();
+    let mut logged = Logged::load(&files, true);
+    assert!(logged.host.analysis().diagnostics().unwrap().is_empty());
+    let path = "modes-05.kdl";
+    let text = files.iter().find(|(p, _)| p == path).unwrap().1.clone();
+    logged.host.apply_change(Change::set(path, text.clone()));
+    logged.host.analysis().diagnostics().unwrap();
+    logged.take_log();
+
+    let edited = text.replacen("Way 5 things fail.", "Way 5 things fail, often.", 1);
+    logged.host.apply_change(Change::set(path, edited));
+    assert!(logged.host.analysis().diagnostics().unwrap().is_empty());
+    let log = logged.take_log();
+    for catalogue_wide in [
+        "example_matcher",
+        "group_shares",
+        "bucket_checks",
+        "hierarchy",
+    ] {
+        assert_eq!(Logged::count(&log, catalogue_wide), 0, "{log:#?}");
+    }
+    assert_eq!(Logged::count(&log, "file_diagnostics"), 1, "{log:#?}");
+}
