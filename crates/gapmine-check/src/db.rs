@@ -551,15 +551,31 @@ pub struct Referrer<'db> {
     pub site: RefSite<'db>,
 }
 
+/// Every group's share of every bucket, bucket by bucket: for bucket `slot`, one [`Share`] per
+/// group in catalogue order, at `slot * groups..(slot + 1) * groups`. The handles stay the same
+/// while the groups do (a share's content is in its fields), so this is made again only when
+/// a group's shares are, and found equal: a query that reads a bucket's shares through it
+/// depends on one memo and the shares' fields, not on each group's [`group_shares`] as well.
+#[salsa::tracked(returns(ref))]
+pub fn share_table(db: &dyn Db, catalogue: Catalogue) -> Vec<Share<'_>> {
+    let groups: Vec<&[Share<'_>]> = file_groups(db, catalogue)
+        .iter()
+        .map(|&group| group_shares(db, group).as_slice())
+        .collect();
+    (0..BUCKETS)
+        .flat_map(|slot| groups.iter().map(move |shares| shares[slot]))
+        .collect()
+}
+
 /// Each file group's share of bucket `slot`, in catalogue order.
 pub fn shares<'db>(
     db: &'db dyn Db,
     catalogue: Catalogue,
     slot: usize,
 ) -> impl Iterator<Item = Share<'db>> {
-    file_groups(db, catalogue)
-        .iter()
-        .map(move |&group| group_shares(db, group)[slot])
+    let table = share_table(db, catalogue);
+    let groups = table.len() / BUCKETS;
+    table[slot * groups..(slot + 1) * groups].iter().copied()
 }
 
 /// The entries and resolved ids of one bucket, every group's share put together.
