@@ -496,7 +496,13 @@ impl DiagnosticsJob {
             Part::Edited | Part::All => [first, open, rest],
         };
         let mut texts: HashMap<String, Option<FileText>> = HashMap::new();
-        for batch in batches {
+        // What the publisher keeps for the next edit goes with the last batch, so that it is
+        // kept exactly when that batch is published: a client that answers the other files'
+        // diagnostics with another edit at once must not find the fingerprint of two edits ago
+        // kept (a rename undone would then look like no change to the other files).
+        let mut keep = Some((fingerprint, rest_done));
+        let last = batches.iter().rposition(|b| !b.is_empty());
+        for (i, batch) in batches.into_iter().enumerate() {
             if batch.is_empty() {
                 continue;
             }
@@ -522,22 +528,29 @@ impl DiagnosticsJob {
                     converted,
                 });
             }
-            if !changed.is_empty()
-                && !send(Batch {
-                    changed,
-                    fingerprint: None,
-                    rest: false,
-                })
-            {
+            if changed.is_empty() {
+                continue;
+            }
+            let (fingerprint, rest) = match Some(i) == last {
+                true => keep.take().unwrap_or_default(),
+                false => (None, false),
+            };
+            if !send(Batch {
+                changed,
+                fingerprint,
+                rest,
+            }) {
                 return Ok(());
             }
         }
-        // Every batch is out: what the publisher keeps for the next edit.
-        if fingerprint.is_some() || rest_done {
+        // Every batch is out, the last with nothing changed: what to keep goes alone.
+        if let Some((fingerprint, rest)) = keep
+            && (fingerprint.is_some() || rest)
+        {
             send(Batch {
                 changed: Vec::new(),
                 fingerprint,
-                rest: rest_done,
+                rest,
             });
         }
         Ok(())
@@ -1028,5 +1041,74 @@ pub fn capabilities(encoding: PositionEncoding) -> lsp::ServerCapabilities {
             resolve_provider: Some(false),
         }),
         ..lsp::ServerCapabilities::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gapmine_ide::AnalysisHost;
+
+    const MODES: &str = "failure-mode \"slow-query\" {\n    title \"Slow query\"\n}\n";
+    const FIXES: &str = "intervention \"add-index\" {\n    title \"Add an index\"\n    kind \"code\"\n    resolves \"slow-query\"\n}\n";
+
+    /// Runs the job of an edit to `modes.kdl` and returns its batches as (files, kept
+    /// fingerprint).
+    fn batches(host: &AnalysisHost, fingerprint: Option<u64>) -> Vec<(Vec<String>, bool)> {
+        let job = DiagnosticsJob {
+            analysis: host.analysis(),
+            root: PathBuf::from("/catalogue"),
+            open: HashMap::from([(
+                "modes.kdl".to_owned(),
+                "file:///catalogue/modes.kdl".parse().unwrap(),
+            )]),
+            not_utf8: HashMap::new(),
+            previous: Arc::default(),
+            encoding: PositionEncoding::Utf16,
+            first: Some("modes.kdl".to_owned()),
+            fingerprint,
+            part: Part::Edited,
+        };
+        let mut out = Vec::new();
+        job.run(&mut |batch| {
+            let files = batch.changed.iter().map(|c| c.path.clone()).collect();
+            out.push((files, batch.fingerprint.is_some()));
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    /// After a rename, the edited file's new fingerprint is kept with the batch that publishes
+    /// the other files' diagnostics, not after it: a client that answers those at once with
+    /// another edit must find it kept, or a rename undone would look like no change to them.
+    #[test]
+    fn the_fingerprint_is_kept_with_the_other_files_diagnostics() {
+        let mut host = AnalysisHost::default();
+        host.apply_change(Change {
+            set: vec![
+                (
+                    "gapmine.kdl".into(),
+                    "catalogue \"c\" version=\"1.0.0\" {\n    include \"*.kdl\"\n}\n".into(),
+                ),
+                ("modes.kdl".into(), MODES.into()),
+                ("fixes.kdl".into(), FIXES.into()),
+            ],
+            durable: true,
+            ..Change::default()
+        });
+        let before = host.analysis().cross_file_fingerprint("modes.kdl").unwrap();
+        host.apply_change(Change::set(
+            "modes.kdl",
+            MODES.replace("slow-query", "slow-sql"),
+        ));
+        let batches = batches(&host, before);
+        assert_eq!(
+            batches,
+            [
+                (vec!["modes.kdl".to_owned()], false),
+                (vec!["fixes.kdl".to_owned()], true),
+            ]
+        );
     }
 }
