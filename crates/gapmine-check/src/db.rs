@@ -911,3 +911,32 @@ pub fn model(db: &dyn Db, catalogue: Catalogue) -> Vec<gapmine_model::Entry> {
         .filter_map(|e| lowered(db, *e).entry.clone())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::descends;
+
+    /// `descends` answers what the matcher's ancestor chains say: through a cycle, up to where
+    /// it comes back.
+    #[test]
+    fn descends_follows_parents_as_the_matchers_chains_do() {
+        // 0 → 1 → 2 → 0 is a cycle; 3 refines 0; 4 has no parent.
+        let parents = [Some(1), Some(2), Some(0), Some(0), None];
+        let parent_of = |at: u32| parents[at as usize];
+        for of in 0..5u32 {
+            for target in 0..5u32 {
+                if of == target {
+                    continue;
+                }
+                let chain = gapmine_match::ancestors(of, parent_of);
+                assert_eq!(
+                    descends(of, target, parent_of),
+                    chain.contains(&target),
+                    "{of} under {target}"
+                );
+            }
+        }
+        assert!(descends(3, 2, parent_of));
+        assert!(!descends(4, 0, parent_of));
+    }
+}
