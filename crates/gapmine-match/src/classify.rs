@@ -5,13 +5,12 @@ use rayon::prelude::*;
 
 use regex_automata::{Anchored, Input, meta};
 
-use crate::bulk::fold_into;
 use crate::compile::{Confirm, Matcher, RegexInfo, Scanner, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Standing, Verdict};
 
 /// Once a scratch has scanned this many bytes of titles and bodies, its matcher's automaton is
-/// rebuilt as a DFA over folded text ([`Matcher::automaton_for`], [`crate::bulk`]) for the rest of
-/// the input.
+/// rebuilt as a compact DFA ([`Matcher::automaton_for`], [`crate::bulk`]), which every scratch
+/// then uses.
 pub(crate) const BULK_BYTES: u64 = 4 << 20;
 
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
@@ -107,8 +106,6 @@ pub struct Scratch {
     touched: Vec<u32>,
     classified: Vec<(u32, u32)>,
     lower: String,
-    /// The field being scanned, ASCII lower-cased, for the bulk automaton.
-    folded: Vec<u8>,
 }
 
 impl Scratch {
@@ -301,7 +298,6 @@ impl Matcher {
             touched: Vec::new(),
             classified: Vec::new(),
             lower: String::new(),
-            folded: Vec::new(),
         }
     }
 
@@ -529,12 +525,9 @@ impl Matcher {
             }
             Some(Scanner::Bulk(bulk)) => {
                 scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
-                let mut folded = std::mem::take(&mut scratch.folded);
-                fold_into(text, &mut folded);
-                bulk.for_each_match(&folded, |needle, start, end| {
+                bulk.for_each_match(text.as_bytes(), |needle, start, end| {
                     scratch.found(needle, start, end, place, targets);
                 });
-                scratch.folded = folded;
             }
             None => {}
         }

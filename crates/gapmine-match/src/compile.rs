@@ -77,12 +77,12 @@ pub struct Matcher {
     /// Whether a DFA is worth building once the input is long: the automaton is not one
     /// already, and the needles are not too many for it.
     pub(crate) bulk_wanted: bool,
-    /// The same needles as a DFA over text folded to ASCII lower case (the same needle ids, so
-    /// the same targets; [`crate::bulk`]), built once a scratch has scanned
-    /// [`crate::classify::BULK_BYTES`] of text: several times faster than the contiguous NFA on
-    /// long inputs, but it costs memory and tens of milliseconds to build, which checking a
-    /// catalogue's examples never earns back. `None` inside: no DFA (too many needles, or it
-    /// could not be built).
+    /// The same needles as a compact DFA that matches them ASCII case-insensitively (the same
+    /// needle ids, so the same targets; [`crate::bulk`]), built once a scratch has scanned
+    /// [`crate::classify::BULK_BYTES`] of text and used from then on by every scratch: several
+    /// times faster than the contiguous NFA on long inputs, but it costs memory and tens of
+    /// milliseconds to build, which checking a catalogue's examples never earns back. `None`
+    /// inside: no DFA (too many needles, or it could not be built).
     pub(crate) bulk: OnceLock<Option<Bulk>>,
     /// What each automaton needle means when found in the title, and in the body.
     pub(crate) title_targets: Targets,
@@ -115,13 +115,17 @@ impl Matcher {
         self.needles.len()
     }
 
-    /// The automaton to scan with: the DFA once `scanned` bytes make it worth building.
+    /// The automaton to scan with: the DFA once it is built, or once `scanned` bytes (of the
+    /// scratch asking) make it worth building.
     pub(crate) fn automaton_for(&self, scanned: u64) -> Option<Scanner<'_>> {
         let fast = self.automaton.as_ref()?;
-        if !self.bulk_wanted || scanned < crate::classify::BULK_BYTES {
-            return Some(Scanner::Compact(fast));
-        }
-        let bulk = self.bulk.get_or_init(|| Bulk::build(&self.needles));
+        let bulk = match self.bulk.get() {
+            Some(built) => built,
+            None if !self.bulk_wanted || scanned < crate::classify::BULK_BYTES => {
+                return Some(Scanner::Compact(fast));
+            }
+            None => self.bulk.get_or_init(|| Bulk::build(&self.needles)),
+        };
         Some(bulk.as_ref().map_or(Scanner::Compact(fast), Scanner::Bulk))
     }
 }
@@ -131,7 +135,7 @@ impl Matcher {
 pub(crate) enum Scanner<'m> {
     /// The automaton built with the matcher, ASCII case-insensitive, over the text as it is.
     Compact(&'m AhoCorasick),
-    /// The DFA for long inputs, over the text folded to ASCII lower case.
+    /// The DFA for long inputs, ASCII case-insensitive through its byte classes.
     Bulk(&'m Bulk),
 }
 
@@ -410,14 +414,6 @@ impl Matcher {
                                     e => e.to_string(),
                                 })
                             })?;
-                            let regex = meta::Regex::builder().build_from_hir(&hir).map_err(|e| {
-                                invalid(match e.size_limit() {
-                                    Some(limit) => format!(
-                                        "it compiles to more than the size limit of {limit} bytes"
-                                    ),
-                                    None => e.to_string(),
-                                })
-                            })?;
                             let r = regexes.len() as u32;
                             let found = literals(&hir);
                             let last = found.groups.len().saturating_sub(1) as u32;
@@ -440,6 +436,16 @@ impl Matcher {
                                 ),
                                 _ => (Confirm::Whole, 0, u128::MAX, Vec::new()),
                             };
+                            let regex = meta::Regex::builder()
+                                .configure(engine_config(confirm))
+                                .build_from_hir(&hir).map_err(|e| {
+                                invalid(match e.size_limit() {
+                                    Some(limit) => format!(
+                                        "it compiles to more than the size limit of {limit} bytes"
+                                    ),
+                                    None => e.to_string(),
+                                })
+                            })?;
                             let unbounded = found.groups.is_empty();
                             let mut group_needles = Vec::new();
                             let mut group_ends = Vec::new();
@@ -575,6 +581,22 @@ impl Matcher {
                     !self.unbounded_title.contains(&r) && !self.unbounded_body.contains(&r)
                 })
                 .count()
+    }
+}
+
+/// The regex engines a pattern confirmed as `confirm` may use.
+///
+/// A pattern tried anchored at its literal searches a few dozen bytes, once in a while: the lazy
+/// DFA would build its states anew for nearly every search (a catalogue has hundreds of patterns,
+/// and their caches are dropped to stay within the scratch's budget: 3,994 caches were created for
+/// 34,923 searches over the benchmark's corpus), where the one-pass DFA or the bounded
+/// backtracker, which need no warming, search such a span at once. Patterns searched over windows
+/// or whole fields keep the lazy DFA. Every engine finds the same leftmost-first match.
+fn engine_config(confirm: Confirm) -> meta::Config {
+    let config = meta::Config::new();
+    match confirm {
+        Confirm::AnchoredAtLiteral => config.hybrid(false),
+        _ => config,
     }
 }
 
