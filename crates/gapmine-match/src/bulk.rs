@@ -179,97 +179,164 @@ impl Bulk {
         })
     }
 
-    /// Calls `found(needle, start, end)` for every occurrence of every needle in `text`, ASCII
-    /// case-insensitively, overlapping ones included, once each but in no particular order: the
-    /// same occurrences an overlapping ASCII case-insensitive Aho-Corasick search finds.
-    pub(crate) fn for_each_match(&self, text: &[u8], found: impl FnMut(u32, usize, usize)) {
+    /// Calls `found(text, needle, start, end)` for every occurrence of every needle in each of
+    /// `texts` (`text` its index, `start..end` its place there), ASCII case-insensitively,
+    /// overlapping ones included, once each but in no particular order: the same occurrences an
+    /// overlapping ASCII case-insensitive Aho-Corasick search of each text finds. No occurrence
+    /// spans two texts. `plan` is a buffer, reused from call to call.
+    pub(crate) fn for_each_match(
+        &self,
+        texts: &[&[u8]],
+        plan: &mut Plan,
+        mut found: impl FnMut(usize, u32, usize, usize),
+    ) {
+        self.plan(texts, plan);
         match &self.table {
-            Table::Narrow(table) => self.for_each_match_in(table, text, found),
-            Table::Wide(table) => self.for_each_match_in(table, text, found),
+            Table::Narrow(table) => self.walk_plan(table, texts, plan, &mut found),
+            Table::Wide(table) => self.walk_plan(table, texts, plan, &mut found),
         }
     }
 
-    fn for_each_match_in<T: Entry>(
-        &self,
-        table: &[T],
-        text: &[u8],
-        mut found: impl FnMut(u32, usize, usize),
-    ) {
-        // Each lane's own part must be at least as long as the overlap it walks first.
+    /// Splits `texts`, as if laid end to end, into lanes that walk the same number of bytes,
+    /// each lane but the first begun `longest - 1` bytes before its own part (within its text),
+    /// so that it is in the right state there; a lane whose part crosses from one text into the
+    /// next walks two segments. As many lanes as keep each own part at least as long as that
+    /// overlap, at most [`LANES`]. The segments are queued first segment of every lane first, so
+    /// that a lane's second segment starts when another segment ends.
+    fn plan(&self, texts: &[&[u8]], plan: &mut Plan) {
         let overlap = self.longest - 1;
-        let fits = |lanes: usize| text.len() >= (lanes + 1) * overlap.max(1);
-        if fits(4) {
-            self.lanes::<T, 4>(table, text, &mut found);
-        } else if fits(2) {
-            self.lanes::<T, 2>(table, text, &mut found);
-        } else {
-            self.lanes::<T, 1>(table, text, &mut found);
-        }
-    }
-
-    /// Walks `text` as `K` lanes at once: lane `k` reports the matches that end in its part of
-    /// the text, and begins `longest - 1` bytes before it (the first at the start), so that it
-    /// is in the right state when its part begins. Each step waits on the load of each lane's
-    /// next state, and the `K` waits overlap. The parts are sized so that the lanes walk the same
-    /// number of bytes; the few left over when the first lane ends are walked one lane at a time.
-    fn lanes<T: Entry, const K: usize>(
-        &self,
-        table: &[T],
-        text: &[u8],
-        found: &mut impl FnMut(u32, usize, usize),
-    ) {
-        let overlap = self.longest - 1;
-        // Lane 0 walks `walked` bytes, lane k > 0 `walked - overlap` of its own after `overlap`.
-        let walked = (text.len() + (K - 1) * overlap) / K;
-        let mut own_start = [0usize; K];
-        let mut end = [0usize; K];
-        for k in 0..K {
-            own_start[k] = if k == 0 { 0 } else { end[k - 1] };
-            end[k] = if k + 1 == K {
-                text.len()
+        let total: usize = texts.iter().map(|t| t.len()).sum();
+        let lanes = (1..=LANES)
+            .rev()
+            .find(|&k| total >= (k + 1) * overlap.max(1))
+            .unwrap_or(1);
+        // Lane 0 owns `walked` bytes; lane k > 0 `walked - overlap`, after walking the overlap.
+        let walked = (total + (lanes - 1) * overlap) / lanes;
+        plan.firsts.clear();
+        plan.later.clear();
+        let mut own_start = 0;
+        for lane in 0..lanes {
+            let own_end = if lane + 1 == lanes {
+                total
+            } else if lane == 0 {
+                walked
             } else {
-                own_start[k] + walked - if k == 0 { 0 } else { overlap }
+                own_start + walked - overlap
             };
-        }
-        let mut at: [usize; K] = std::array::from_fn(|k| own_start[k].saturating_sub(overlap));
-        let mut state = [self.start; K];
-        loop {
-            let steps = (0..K).map(|k| end[k] - at[k]).min().unwrap_or(0);
-            if steps == 0 {
-                break;
+            // The lane's own part, cut at the texts' ends.
+            let mut base = 0;
+            let mut first = true;
+            for (t, text) in texts.iter().enumerate() {
+                let (lo, hi) = (own_start.max(base), own_end.min(base + text.len()));
+                if lo < hi {
+                    let own_from = lo - base;
+                    let segment = Segment {
+                        text: t,
+                        walk_from: own_from.saturating_sub(overlap),
+                        own_from,
+                        end: hi - base,
+                    };
+                    if first {
+                        plan.firsts.push(segment);
+                    } else {
+                        plan.later.push(segment);
+                    }
+                    first = false;
+                }
+                base += text.len();
             }
-            self.to_match_lanes(table, &mut state, &mut at, text, steps);
-            for k in 0..K {
-                self.report(state[k], at[k], own_start[k], found);
-            }
-        }
-        for k in 0..K {
-            let mut st = state[k];
-            while at[k] < end[k] {
-                (st, at[k]) = self.to_match(table, st, &text[..end[k]], at[k]);
-                self.report(st, at[k], own_start[k], found);
-            }
+            own_start = own_end;
         }
     }
 
-    /// Reports the matches of state `state` reached just before `at`, if they end after `after`
-    /// (or at all, when `after` is 0).
-    #[inline]
-    fn report(
+    /// Walks the segments of `plan`, up to [`LANES`] at once, reporting each match in the
+    /// segment's own part.
+    fn walk_plan<T: Entry>(
         &self,
-        state: usize,
-        at: usize,
-        after: usize,
-        found: &mut impl FnMut(u32, usize, usize),
+        table: &[T],
+        texts: &[&[u8]],
+        plan: &Plan,
+        found: &mut impl FnMut(usize, u32, usize, usize),
     ) {
-        if state >= self.match_limit || (after > 0 && at <= after) {
+        let mut queue = plan.firsts.iter().chain(&plan.later);
+        let idle = Lane {
+            segment: Segment {
+                text: 0,
+                walk_from: 0,
+                own_from: 0,
+                end: 0,
+            },
+            state: self.start,
+            at: 0,
+        };
+        let mut active = [idle; LANES];
+        let mut len = 0;
+        loop {
+            while len < LANES {
+                let Some(segment) = queue.next() else { break };
+                active[len] = Lane {
+                    segment: *segment,
+                    state: self.start,
+                    at: segment.walk_from,
+                };
+                len += 1;
+            }
+            match len {
+                0 => return,
+                1 => self.step_lanes::<T, 1>(table, texts, &mut active),
+                2 => self.step_lanes::<T, 2>(table, texts, &mut active),
+                3 => self.step_lanes::<T, 3>(table, texts, &mut active),
+                _ => self.step_lanes::<T, 4>(table, texts, &mut active),
+            }
+            let mut kept = 0;
+            for i in 0..len {
+                let lane = active[i];
+                self.report(&lane, found);
+                if lane.at < lane.segment.end {
+                    active[kept] = lane;
+                    kept += 1;
+                }
+            }
+            len = kept;
+        }
+    }
+
+    /// Advances the `K` lanes of `active` together until one reaches a match state or the end
+    /// of its segment.
+    fn step_lanes<T: Entry, const K: usize>(
+        &self,
+        table: &[T],
+        texts: &[&[u8]],
+        active: &mut [Lane],
+    ) {
+        let lanes: &mut [Lane; K] = (&mut active[..K]).try_into().expect("K lanes");
+        let steps = lanes
+            .iter()
+            .map(|l| l.segment.end - l.at)
+            .min()
+            .unwrap_or(0);
+        let mut state: [usize; K] = std::array::from_fn(|k| lanes[k].state);
+        let mut at: [usize; K] = std::array::from_fn(|k| lanes[k].at);
+        let text: [&[u8]; K] = std::array::from_fn(|k| texts[lanes[k].segment.text]);
+        self.to_match_lanes(table, &mut state, &mut at, &text, steps);
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            (lane.state, lane.at) = (state[k], at[k]);
+        }
+    }
+
+    /// Reports the matches of `lane`'s state, reached just before its offset, if they end in its
+    /// own part.
+    #[inline]
+    fn report(&self, lane: &Lane, found: &mut impl FnMut(usize, u32, usize, usize)) {
+        let (state, at) = (lane.state, lane.at);
+        if state >= self.match_limit || at <= lane.segment.own_from {
             return;
         }
         let begin = state
             .checked_sub(1)
             .map_or(0, |p| self.match_ends[p] as usize);
         for &(needle, len) in &self.matches[begin..self.match_ends[state] as usize] {
-            found(needle, at - len as usize, at);
+            found(lane.segment.text, needle, at - len as usize, at);
         }
     }
 
@@ -282,7 +349,7 @@ impl Bulk {
         table: &[T],
         state: &mut [usize; K],
         at: &mut [usize; K],
-        text: &[u8],
+        text: &[&[u8]; K],
         steps: usize,
     ) {
         let (stride, limit, classes) = (self.stride, self.match_limit, &self.classes);
@@ -290,7 +357,8 @@ impl Bulk {
         for _ in 0..steps {
             let mut hit = false;
             for k in 0..K {
-                s[k] = table[s[k] * stride + usize::from(classes[usize::from(text[i[k]])])].index();
+                let class = classes[usize::from(text[k][i[k]])];
+                s[k] = table[s[k] * stride + usize::from(class)].index();
                 i[k] += 1;
                 hit |= s[k] < limit;
             }
@@ -300,25 +368,37 @@ impl Bulk {
         }
         (*state, *at) = (s, i);
     }
+}
 
-    /// Walks `text` from `at` in state `state` up to the first match state (an unanchored walk
-    /// never dies): returns it and the offset just after the byte that led to it (or the last
-    /// state and the end).
-    #[inline(never)]
-    fn to_match<T: Entry>(
-        &self,
-        table: &[T],
-        mut state: usize,
-        text: &[u8],
-        at: usize,
-    ) -> (usize, usize) {
-        let (stride, limit, classes) = (self.stride, self.match_limit, &self.classes);
-        for (i, &byte) in text.iter().enumerate().skip(at) {
-            state = table[state * stride + usize::from(classes[usize::from(byte)])].index();
-            if state < limit {
-                return (state, i + 1);
-            }
-        }
-        (state, text.len())
-    }
+/// How many lanes are walked at once.
+const LANES: usize = 4;
+
+/// Part of one text that one lane walks.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// The text's index.
+    text: usize,
+    /// Where the walk begins…
+    walk_from: usize,
+    /// where the matches it reports may end after (they end in `own_from + 1..=end`, or
+    /// anywhere in `1..=end` when it is 0)…
+    own_from: usize,
+    /// and where it ends.
+    end: usize,
+}
+
+/// A segment being walked.
+#[derive(Debug, Clone, Copy)]
+struct Lane {
+    segment: Segment,
+    state: usize,
+    at: usize,
+}
+
+/// The segments of one walk: every lane's first, then the others, in the order lanes take them
+/// up.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    firsts: Vec<Segment>,
+    later: Vec<Segment>,
 }

@@ -106,6 +106,9 @@ pub struct Scratch {
     touched: Vec<u32>,
     classified: Vec<(u32, u32)>,
     lower: String,
+    /// The bulk DFA's matches in the title and in the body, and its plan of lanes.
+    walked: [Vec<(u32, u32, u32)>; 2],
+    plan: crate::bulk::Plan,
 }
 
 impl Scratch {
@@ -298,6 +301,8 @@ impl Matcher {
             touched: Vec::new(),
             classified: Vec::new(),
             lower: String::new(),
+            walked: [Vec::new(), Vec::new()],
+            plan: crate::bulk::Plan::default(),
         }
     }
 
@@ -453,20 +458,24 @@ impl Matcher {
     /// first.
     fn collect<R: RecordView + ?Sized>(&self, record: &R, scratch: &mut Scratch) {
         scratch.next_generation();
-        self.scan(
-            record.title(),
-            Place::Title,
-            &self.title_targets,
-            &self.unbounded_title,
-            scratch,
-        );
-        self.scan(
-            record.body(),
-            Place::Body,
-            &self.body_targets,
-            &self.unbounded_body,
-            scratch,
-        );
+        let (title, body) = (record.title(), record.body());
+        // The bulk DFA walks the title and the body at once (as lanes), into `walked`.
+        let scanner = self.automaton_for(scratch.scanned);
+        if let Some(Scanner::Bulk(bulk)) = scanner {
+            scratch.scanned = scratch
+                .scanned
+                .saturating_add((title.len() + body.len()) as u64);
+            let mut walked = std::mem::take(&mut scratch.walked);
+            walked.iter_mut().for_each(Vec::clear);
+            bulk.for_each_match(
+                &[title.as_bytes(), body.as_bytes()],
+                &mut scratch.plan,
+                |field, needle, start, end| walked[field].push((needle, start as u32, end as u32)),
+            );
+            scratch.walked = walked;
+        }
+        self.scan(title, 0, scanner, scratch);
+        self.scan(body, 1, scanner, scratch);
         if !self.labels.is_empty() {
             for (i, label) in record.labels().iter().enumerate() {
                 lower_into(label, &mut scratch.lower);
@@ -506,28 +515,31 @@ impl Matcher {
         }
     }
 
-    /// One automaton pass over a field's text, then the regexes whose literals it contained.
-    fn scan(
-        &self,
-        text: &str,
-        place: Place,
-        targets: &Targets,
-        unbounded: &[u32],
-        scratch: &mut Scratch,
-    ) {
+    /// One automaton pass over field `field`'s text (0 the title, 1 the body), then the regexes
+    /// whose literals it contained.
+    ///
+    /// With the bulk DFA (the `scanner` [`Matcher::collect`] chose for both fields), the pass
+    /// has been made already: its matches in the field are in `scratch.walked[field]`.
+    fn scan(&self, text: &str, field: usize, scanner: Option<Scanner<'_>>, scratch: &mut Scratch) {
+        let (place, targets, unbounded) = if field == 0 {
+            (Place::Title, &self.title_targets, &self.unbounded_title)
+        } else {
+            (Place::Body, &self.body_targets, &self.unbounded_body)
+        };
         scratch.next_scan();
-        match self.automaton_for(scratch.scanned) {
+        match scanner {
             Some(Scanner::Compact(automaton)) => {
                 scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
                 for m in automaton.find_overlapping_iter(text) {
                     scratch.found(m.pattern().as_u32(), m.start(), m.end(), place, targets);
                 }
             }
-            Some(Scanner::Bulk(bulk)) => {
-                scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
-                bulk.for_each_match(text.as_bytes(), |needle, start, end| {
-                    scratch.found(needle, start, end, place, targets);
-                });
+            Some(Scanner::Bulk(_)) => {
+                let walked = std::mem::take(&mut scratch.walked[field]);
+                for &(needle, start, end) in &walked {
+                    scratch.found(needle, start as usize, end as usize, place, targets);
+                }
+                scratch.walked[field] = walked;
             }
             None => {}
         }
@@ -582,8 +594,14 @@ impl Matcher {
         let mut anchors = std::mem::take(&mut scratch.anchors);
         anchors.sort_unstable();
         anchors.dedup();
+        // A match anchored at `start` ends within the pattern's longest match; the span ends
+        // there (look-arounds still see the text beyond it), so a search never reads further
+        // and the backtracker's memory is bounded by the pattern, not by the field.
         let anchored = |scratch: &mut Scratch, start: usize| {
-            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            let end = info
+                .max_len
+                .map_or(text.len(), |max| text.len().min(start.saturating_add(max)));
+            let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
             scratch.search(r, &info.regex, &input)
         };
         let found = match info.confirm {

@@ -158,6 +158,9 @@ pub(crate) struct RegexInfo {
     /// The most characters a match can have, if that is bounded (`.{0,40}` is 40 characters,
     /// but up to 160 bytes).
     pub(crate) max_chars: Option<usize>,
+    /// The most bytes a match can have, if that is bounded: a search anchored at `start` need
+    /// not look past `start + max_len`.
+    pub(crate) max_len: Option<usize>,
     /// The "all of" prefilter: the literal groups ([`crate::literal::literals`]) as sorted
     /// automaton needle ids, group `g` being `group_needles[group_ends[g - 1]..group_ends[g]]`;
     /// the pattern is tried in a field only when a needle of every group was found there. No
@@ -464,6 +467,7 @@ impl Matcher {
                                 regex,
                                 confirm,
                                 max_chars: max_chars(&hir),
+                                max_len: hir.properties().maximum_len(),
                                 group_needles: group_needles.into(),
                                 group_ends: group_ends.into(),
                                 trigger: 0,

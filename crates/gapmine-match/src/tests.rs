@@ -600,25 +600,33 @@ mod prop {
     }
 
     proptest! {
-        /// The bulk DFA finds exactly the occurrences an overlapping ASCII
-        /// case-insensitive search of the text finds: every needle, overlapping ones, needles
-        /// that are suffixes or prefixes of others, upper case and non-ASCII bytes in the text.
+        /// The bulk DFA finds exactly the occurrences an overlapping ASCII case-insensitive
+        /// search of each text finds: every needle, overlapping ones, needles that are suffixes
+        /// or prefixes of others, upper case and non-ASCII bytes in the text, texts walked as
+        /// lanes (begun early, ending anywhere) and none spanning two texts.
         #[test]
         fn bulk_scan_finds_what_a_case_insensitive_search_finds(
             needles in prop::collection::vec("[abAB é-]{1,4}", 1..40),
-            text in "[abAB é-]{0,120}",
+            texts in prop::collection::vec("[abAB é-]{0,120}", 1..3),
         ) {
             let needles: Vec<Vec<u8>> = needles.into_iter().map(String::into_bytes).collect();
-            let mut expected: Vec<(u32, usize, usize)> = aho_corasick::AhoCorasick::builder()
+            let automaton = aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .build(&needles)
-                .unwrap()
-                .find_overlapping_iter(&text)
-                .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
-                .collect();
+                .unwrap();
+            let mut expected: Vec<(usize, u32, usize, usize)> = Vec::new();
+            for (t, text) in texts.iter().enumerate() {
+                expected.extend(
+                    automaton
+                        .find_overlapping_iter(text)
+                        .map(|m| (t, m.pattern().as_u32(), m.start(), m.end())),
+                );
+            }
             let bulk = crate::bulk::Bulk::build(&needles).unwrap();
+            let texts: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
             let mut got = Vec::new();
-            bulk.for_each_match(text.as_bytes(), |n, start, end| got.push((n, start, end)));
+            let mut plan = crate::bulk::Plan::default();
+            bulk.for_each_match(&texts, &mut plan, |t, n, start, end| got.push((t, n, start, end)));
             expected.sort_unstable();
             got.sort_unstable();
             prop_assert_eq!(got, expected);
