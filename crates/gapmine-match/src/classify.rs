@@ -230,16 +230,22 @@ impl Scratch {
         }
     }
 
-    /// Whether a needle of every literal group of `info` but its trigger was found in this scan
-    /// (the trigger's was, or it would not be a candidate).
-    fn has_groups(&self, info: &RegexInfo) -> bool {
-        (0..info.group_count()).all(|g| {
-            g == info.trigger as usize
-                || info
-                    .group(g)
-                    .iter()
-                    .any(|&n| self.needle_stamp[n as usize] == self.scan)
-        })
+    /// Whether a needle of every literal group of a pattern but its trigger was found in this
+    /// scan (the trigger's was, or it would not be a candidate), given its groups but the
+    /// trigger as packed in [`Matcher::wake_data`] from `at` on.
+    fn has_groups(&self, data: &[u32], mut at: usize, count: u32) -> bool {
+        for _ in 0..count {
+            let len = data[at] as usize;
+            let group = &data[at + 1..at + 1 + len];
+            if !group
+                .iter()
+                .any(|&n| self.needle_stamp[n as usize] == self.scan)
+            {
+                return false;
+            }
+            at += 1 + len;
+        }
+        true
     }
 
     /// The score of failure mode `fm` in this generation, once [`Matcher::score_touched`] ran.
@@ -545,10 +551,14 @@ impl Matcher {
         }
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in candidates.iter().chain(unbounded) {
-            let info = &self.regexes[r as usize];
-            if scratch.all_settled_before(&info.signals, place) || !scratch.has_groups(info) {
+            let wake = self.wakes[r as usize];
+            let signals = &self.wake_data[wake.signals_at as usize..][..wake.signal_count as usize];
+            if !scratch.has_groups(&self.wake_data, wake.others_at as usize, wake.other_count)
+                || scratch.all_settled_before(signals, place)
+            {
                 continue;
             }
+            let info = &self.regexes[r as usize];
             if let Some(m) = self.confirm(r, text, scratch) {
                 scratch.offer_all(
                     &info.signals,

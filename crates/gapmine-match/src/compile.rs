@@ -88,6 +88,11 @@ pub struct Matcher {
     pub(crate) title_targets: Targets,
     pub(crate) body_targets: Targets,
     pub(crate) regexes: Vec<RegexInfo>,
+    /// Per regex, where its candidate check's data is in `wake_data` ([`Wake`]): the few values
+    /// a needle's waking the pattern reads, packed, so that the millions of checks a long input
+    /// makes read two dense arrays instead of a pattern's scattered allocations.
+    pub(crate) wakes: Vec<Wake>,
+    pub(crate) wake_data: Vec<u32>,
     /// Patterns without a usable literal, run on every title / body.
     pub(crate) unbounded_title: Vec<u32>,
     pub(crate) unbounded_body: Vec<u32>,
@@ -210,6 +215,41 @@ impl RegexInfo {
         at.is_none_or(|&b| !b.is_ascii() || self.edge & (1u128 << b) != 0)
             .then_some(begin)
     }
+}
+
+/// Where one pattern's candidate check reads in [`Matcher::wake_data`]: its signals, then each of
+/// its literal groups but the trigger, as its length followed by its needle ids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wake {
+    pub(crate) signals_at: u32,
+    pub(crate) signal_count: u32,
+    pub(crate) others_at: u32,
+    pub(crate) other_count: u32,
+}
+
+/// Packs each pattern's signals and non-trigger groups for [`Matcher::wakes`].
+fn wakes(regexes: &[RegexInfo]) -> (Vec<Wake>, Vec<u32>) {
+    let mut data = Vec::new();
+    let mut wakes = Vec::with_capacity(regexes.len());
+    for info in regexes {
+        let signals_at = data.len() as u32;
+        data.extend_from_slice(&info.signals);
+        let others_at = data.len() as u32;
+        let mut other_count = 0;
+        for g in (0..info.group_count()).filter(|&g| g != info.trigger as usize) {
+            let group = info.group(g);
+            data.push(group.len() as u32);
+            data.extend_from_slice(group);
+            other_count += 1;
+        }
+        wakes.push(Wake {
+            signals_at,
+            signal_count: info.signals.len() as u32,
+            others_at,
+            other_count,
+        });
+    }
+    (wakes, data)
 }
 
 /// How a literal-prefiltered pattern is confirmed in a field where a literal occurred.
@@ -539,6 +579,7 @@ impl Matcher {
             )
         };
 
+        let (wakes, wake_data) = wakes(&regexes);
         let title_targets = Targets::build(std::mem::take(&mut needles.title));
         let body_targets = Targets::build(std::mem::take(&mut needles.body));
         let by_id = index_of
@@ -559,6 +600,8 @@ impl Matcher {
             title_targets,
             body_targets,
             regexes,
+            wakes,
+            wake_data,
             unbounded_title,
             unbounded_body,
             labels,
