@@ -283,15 +283,14 @@ impl Bulk {
             }
             match len {
                 0 => return,
-                1 => self.step_lanes::<T, 1>(table, texts, &mut active),
-                2 => self.step_lanes::<T, 2>(table, texts, &mut active),
-                3 => self.step_lanes::<T, 3>(table, texts, &mut active),
-                _ => self.step_lanes::<T, 4>(table, texts, &mut active),
+                1 => self.step_lanes::<T, 1>(table, texts, &mut active, found),
+                2 => self.step_lanes::<T, 2>(table, texts, &mut active, found),
+                3 => self.step_lanes::<T, 3>(table, texts, &mut active, found),
+                _ => self.step_lanes::<T, 4>(table, texts, &mut active, found),
             }
             let mut kept = 0;
             for i in 0..len {
                 let lane = active[i];
-                self.report(&lane, found);
                 if lane.at < lane.segment.end {
                     active[kept] = lane;
                     kept += 1;
@@ -308,6 +307,7 @@ impl Bulk {
         table: &[T],
         texts: &[&[u8]],
         active: &mut [Lane],
+        found: &mut impl FnMut(usize, u32, usize, usize),
     ) {
         let lanes: &mut [Lane; K] = (&mut active[..K]).try_into().expect("K lanes");
         let steps = lanes
@@ -315,45 +315,54 @@ impl Bulk {
             .map(|l| l.segment.end - l.at)
             .min()
             .unwrap_or(0);
-        let mut state: [usize; K] = std::array::from_fn(|k| lanes[k].state);
-        let mut at: [usize; K] = std::array::from_fn(|k| lanes[k].at);
-        let text: [&[u8]; K] = std::array::from_fn(|k| texts[lanes[k].segment.text]);
-        self.to_match_lanes(table, &mut state, &mut at, &text, steps);
+        let mut walk: Walk<'_, K> = Walk {
+            state: std::array::from_fn(|k| lanes[k].state),
+            at: std::array::from_fn(|k| lanes[k].at),
+            text: std::array::from_fn(|k| texts[lanes[k].segment.text]),
+            segment: std::array::from_fn(|k| lanes[k].segment),
+        };
+        self.walk_lanes(table, &mut walk, steps, found);
         for (k, lane) in lanes.iter_mut().enumerate() {
-            (lane.state, lane.at) = (state[k], at[k]);
+            (lane.state, lane.at) = (walk.state[k], walk.at[k]);
         }
     }
 
-    /// Reports the matches of `lane`'s state, reached just before its offset, if they end in its
-    /// own part.
-    #[inline]
-    fn report(&self, lane: &Lane, found: &mut impl FnMut(usize, u32, usize, usize)) {
-        let (state, at) = (lane.state, lane.at);
-        if state >= self.match_limit || at <= lane.segment.own_from {
-            return;
-        }
-        let begin = state
-            .checked_sub(1)
-            .map_or(0, |p| self.match_ends[p] as usize);
-        for &(needle, len) in &self.matches[begin..self.match_ends[state] as usize] {
-            found(lane.segment.text, needle, at - len as usize, at);
-        }
-    }
-
-    /// Advances every lane `steps` bytes, or fewer: stops after the step where a lane reaches a
-    /// match state. Kept out of line, so that the walk, one table load a byte a lane, holds its
-    /// few values in registers rather than sharing them with the caller's handling of matches.
+    /// Reports the matches of the lanes of `walk` in a match state, reached just before their
+    /// offsets, if they end in the lane's own part. Out of line: matches are rare next to steps.
     #[inline(never)]
-    fn to_match_lanes<T: Entry, const K: usize>(
+    #[cold]
+    fn report<const K: usize>(
+        &self,
+        walk: &Walk<'_, K>,
+        found: &mut impl FnMut(usize, u32, usize, usize),
+    ) {
+        for k in 0..K {
+            let (state, at) = (walk.state[k], walk.at[k]);
+            if state >= self.match_limit || at <= walk.segment[k].own_from {
+                continue;
+            }
+            let begin = state
+                .checked_sub(1)
+                .map_or(0, |p| self.match_ends[p] as usize);
+            for &(needle, len) in &self.matches[begin..self.match_ends[state] as usize] {
+                found(walk.segment[k].text, needle, at - len as usize, at);
+            }
+        }
+    }
+
+    /// Advances every lane of `walk` `steps` bytes, reporting the matches on the way. Kept out
+    /// of line, so that the walk, one table load a byte a lane, holds its few values in
+    /// registers.
+    #[inline(never)]
+    fn walk_lanes<T: Entry, const K: usize>(
         &self,
         table: &[T],
-        state: &mut [usize; K],
-        at: &mut [usize; K],
-        text: &[&[u8]; K],
+        walk: &mut Walk<'_, K>,
         steps: usize,
+        found: &mut impl FnMut(usize, u32, usize, usize),
     ) {
         let (stride, limit, classes) = (self.stride, self.match_limit, &self.classes);
-        let (mut s, mut i) = (*state, *at);
+        let (mut s, mut i, text) = (walk.state, walk.at, walk.text);
         for _ in 0..steps {
             let mut hit = false;
             for k in 0..K {
@@ -363,11 +372,21 @@ impl Bulk {
                 hit |= s[k] < limit;
             }
             if hit {
-                break;
+                (walk.state, walk.at) = (s, i);
+                self.report(walk, found);
             }
         }
-        (*state, *at) = (s, i);
+        (walk.state, walk.at) = (s, i);
     }
+}
+
+/// `K` lanes being walked: their states, offsets, texts and segments.
+#[derive(Debug)]
+struct Walk<'t, const K: usize> {
+    state: [usize; K],
+    at: [usize; K],
+    text: [&'t [u8]; K],
+    segment: [Segment; K],
 }
 
 /// How many lanes are walked at once.
