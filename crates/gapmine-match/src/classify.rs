@@ -5,13 +5,12 @@ use rayon::prelude::*;
 
 use regex_automata::{Anchored, Input, meta};
 
-use crate::bulk::fold_into;
 use crate::compile::{Confirm, Matcher, RegexInfo, Scanner, Target, Targets, lower_into};
 use crate::{Classification, Decision, Evidence, EvidenceField, RecordView, Standing, Verdict};
 
 /// Once a scratch has scanned this many bytes of titles and bodies, its matcher's automaton is
-/// rebuilt as a DFA over folded text ([`Matcher::automaton_for`], [`crate::bulk`]) for the rest of
-/// the input.
+/// rebuilt as a compact DFA ([`Matcher::automaton_for`], [`crate::bulk`]), which every scratch
+/// then uses.
 pub(crate) const BULK_BYTES: u64 = 4 << 20;
 
 /// The regex caches of one [`Scratch`] are dropped when together they exceed this many bytes…
@@ -107,8 +106,9 @@ pub struct Scratch {
     touched: Vec<u32>,
     classified: Vec<(u32, u32)>,
     lower: String,
-    /// The field being scanned, ASCII lower-cased, for the bulk automaton.
-    folded: Vec<u8>,
+    /// The bulk DFA's matches in the title and in the body, and its plan of lanes.
+    walked: [Vec<(u32, u32, u32)>; 2],
+    plan: crate::bulk::Plan,
 }
 
 impl Scratch {
@@ -149,10 +149,11 @@ impl Scratch {
     /// Searches `input` with regex `r` and its cache (created on first use), and accounts for
     /// the cache's growth.
     ///
-    /// Caches grow as their lazy DFAs meet new text, and a catalogue has hundreds of patterns;
-    /// so the caches' bytes are kept up to date after every search, and above the budget (8 MB,
-    /// and 8 KB a pattern; a fresh cache of a pattern such as `(?i)a.{0,40}b` holds about 15 KB,
-    /// a warmed one 25 to 95 KB) the least recently used caches are dropped until they hold
+    /// Caches grow as their lazy DFAs meet new text (patterns searched over windows or whole
+    /// fields; those tried anchored at a literal use engines whose caches stay about 6 KB), and a
+    /// catalogue has hundreds of patterns; so the caches' bytes are kept up to date after every
+    /// search, and above the budget (8 MB, and 8 KB a pattern) the least recently used caches
+    /// are dropped until they hold
     /// three quarters of it ([`Scratch::drop_caches`]). So one thread's caches never hold more
     /// than the budget and one search's growth, however long the input; results never depend on
     /// a cache.
@@ -188,7 +189,9 @@ impl Scratch {
     /// four fifths of the searches), so the busy patterns keep their warmed caches; leaving a
     /// quarter of the budget free spaces the drops out. (Dropping every cache idle for a few
     /// thousand searches, as before, dropped nearly all of them each time: 6,435 caches were
-    /// created for 34,923 searches over the benchmark's corpus; now 3,994 are.)
+    /// created for 34,923 searches over the benchmark's corpus, 3,994 with this rule while every
+    /// pattern had a lazy DFA, and 912, one per pattern searched, since the anchored ones do not:
+    /// the budget is no longer reached there.)
     fn drop_caches(&mut self) {
         let target = self.cache_budget() / 4 * 3;
         self.by_use.clear();
@@ -230,16 +233,22 @@ impl Scratch {
         }
     }
 
-    /// Whether a needle of every literal group of `info` but its trigger was found in this scan
-    /// (the trigger's was, or it would not be a candidate).
-    fn has_groups(&self, info: &RegexInfo) -> bool {
-        (0..info.group_count()).all(|g| {
-            g == info.trigger as usize
-                || info
-                    .group(g)
-                    .iter()
-                    .any(|&n| self.needle_stamp[n as usize] == self.scan)
-        })
+    /// Whether a needle of every literal group of a pattern but its trigger was found in this
+    /// scan (the trigger's was, or it would not be a candidate), given its groups but the
+    /// trigger as packed in [`Matcher::wake_data`] from `at` on.
+    fn has_groups(&self, data: &[u32], mut at: usize, count: u32) -> bool {
+        for _ in 0..count {
+            let len = data[at] as usize;
+            let group = &data[at + 1..at + 1 + len];
+            if !group
+                .iter()
+                .any(|&n| self.needle_stamp[n as usize] == self.scan)
+            {
+                return false;
+            }
+            at += 1 + len;
+        }
+        true
     }
 
     /// The score of failure mode `fm` in this generation, once [`Matcher::score_touched`] ran.
@@ -301,7 +310,8 @@ impl Matcher {
             touched: Vec::new(),
             classified: Vec::new(),
             lower: String::new(),
-            folded: Vec::new(),
+            walked: [Vec::new(), Vec::new()],
+            plan: crate::bulk::Plan::default(),
         }
     }
 
@@ -457,20 +467,24 @@ impl Matcher {
     /// first.
     fn collect<R: RecordView + ?Sized>(&self, record: &R, scratch: &mut Scratch) {
         scratch.next_generation();
-        self.scan(
-            record.title(),
-            Place::Title,
-            &self.title_targets,
-            &self.unbounded_title,
-            scratch,
-        );
-        self.scan(
-            record.body(),
-            Place::Body,
-            &self.body_targets,
-            &self.unbounded_body,
-            scratch,
-        );
+        let (title, body) = (record.title(), record.body());
+        // The bulk DFA walks the title and the body at once (as lanes), into `walked`.
+        let scanner = self.automaton_for(scratch.scanned);
+        if let Some(Scanner::Bulk(bulk)) = scanner {
+            scratch.scanned = scratch
+                .scanned
+                .saturating_add((title.len() + body.len()) as u64);
+            let mut walked = std::mem::take(&mut scratch.walked);
+            walked.iter_mut().for_each(Vec::clear);
+            bulk.for_each_match(
+                &[title.as_bytes(), body.as_bytes()],
+                &mut scratch.plan,
+                |field, needle, start, end| walked[field].push((needle, start as u32, end as u32)),
+            );
+            scratch.walked = walked;
+        }
+        self.scan(title, 0, scanner, scratch);
+        self.scan(body, 1, scanner, scratch);
         if !self.labels.is_empty() {
             for (i, label) in record.labels().iter().enumerate() {
                 lower_into(label, &mut scratch.lower);
@@ -510,40 +524,44 @@ impl Matcher {
         }
     }
 
-    /// One automaton pass over a field's text, then the regexes whose literals it contained.
-    fn scan(
-        &self,
-        text: &str,
-        place: Place,
-        targets: &Targets,
-        unbounded: &[u32],
-        scratch: &mut Scratch,
-    ) {
+    /// One automaton pass over field `field`'s text (0 the title, 1 the body), then the regexes
+    /// whose literals it contained.
+    ///
+    /// With the bulk DFA (the `scanner` [`Matcher::collect`] chose for both fields), the pass
+    /// has been made already: its matches in the field are in `scratch.walked[field]`.
+    fn scan(&self, text: &str, field: usize, scanner: Option<Scanner<'_>>, scratch: &mut Scratch) {
+        let (place, targets, unbounded) = if field == 0 {
+            (Place::Title, &self.title_targets, &self.unbounded_title)
+        } else {
+            (Place::Body, &self.body_targets, &self.unbounded_body)
+        };
         scratch.next_scan();
-        match self.automaton_for(scratch.scanned) {
+        match scanner {
             Some(Scanner::Compact(automaton)) => {
                 scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
                 for m in automaton.find_overlapping_iter(text) {
                     scratch.found(m.pattern().as_u32(), m.start(), m.end(), place, targets);
                 }
             }
-            Some(Scanner::Bulk(bulk)) => {
-                scratch.scanned = scratch.scanned.saturating_add(text.len() as u64);
-                let mut folded = std::mem::take(&mut scratch.folded);
-                fold_into(text, &mut folded);
-                bulk.for_each_match(&folded, |needle, start, end| {
-                    scratch.found(needle, start, end, place, targets);
-                });
-                scratch.folded = folded;
+            Some(Scanner::Bulk(_)) => {
+                let walked = std::mem::take(&mut scratch.walked[field]);
+                for &(needle, start, end) in &walked {
+                    scratch.found(needle, start as usize, end as usize, place, targets);
+                }
+                scratch.walked[field] = walked;
             }
             None => {}
         }
         let candidates = std::mem::take(&mut scratch.candidates);
         for &r in candidates.iter().chain(unbounded) {
-            let info = &self.regexes[r as usize];
-            if scratch.all_settled_before(&info.signals, place) || !scratch.has_groups(info) {
+            let wake = self.wakes[r as usize];
+            let signals = &self.wake_data[wake.signals_at as usize..][..wake.signal_count as usize];
+            if !scratch.has_groups(&self.wake_data, wake.others_at as usize, wake.other_count)
+                || scratch.all_settled_before(signals, place)
+            {
                 continue;
             }
+            let info = &self.regexes[r as usize];
             if let Some(m) = self.confirm(r, text, scratch) {
                 scratch.offer_all(
                     &info.signals,
@@ -589,8 +607,14 @@ impl Matcher {
         let mut anchors = std::mem::take(&mut scratch.anchors);
         anchors.sort_unstable();
         anchors.dedup();
+        // A match anchored at `start` ends within the pattern's longest match; the span ends
+        // there (look-arounds still see the text beyond it), so a search never reads further
+        // and the backtracker's memory is bounded by the pattern, not by the field.
         let anchored = |scratch: &mut Scratch, start: usize| {
-            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            let end = info
+                .max_len
+                .map_or(text.len(), |max| text.len().min(start.saturating_add(max)));
+            let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
             scratch.search(r, &info.regex, &input)
         };
         let found = match info.confirm {

@@ -13,8 +13,9 @@ use crate::EvidenceKind;
 use crate::bulk::Bulk;
 use crate::literal::literals;
 
-/// Above this many bytes of needles, no DFA is built: its memory (about 170 bytes a needle byte,
-/// 11 MB for 65,000) would outweigh its speed.
+/// Above this many bytes of needles, no DFA is built: its memory (while it is built, the crate's
+/// DFA it is copied from, about 110 bytes a needle byte; then the table kept, about 30) would
+/// outweigh its speed.
 const DFA_NEEDLE_BYTES: usize = 128 << 10;
 
 /// Why a catalogue could not be compiled: only what the checker cannot have caught.
@@ -77,17 +78,22 @@ pub struct Matcher {
     /// Whether a DFA is worth building once the input is long: the automaton is not one
     /// already, and the needles are not too many for it.
     pub(crate) bulk_wanted: bool,
-    /// The same needles as a DFA over text folded to ASCII lower case (the same needle ids, so
-    /// the same targets; [`crate::bulk`]), built once a scratch has scanned
-    /// [`crate::classify::BULK_BYTES`] of text: several times faster than the contiguous NFA on
-    /// long inputs, but it costs memory and tens of milliseconds to build, which checking a
-    /// catalogue's examples never earns back. `None` inside: no DFA (too many needles, or it
-    /// could not be built).
+    /// The same needles as a compact DFA that matches them ASCII case-insensitively (the same
+    /// needle ids, so the same targets; [`crate::bulk`]), built once a scratch has scanned
+    /// [`crate::classify::BULK_BYTES`] of text and used from then on by every scratch: several
+    /// times faster than the contiguous NFA on long inputs, but it costs memory and tens of
+    /// milliseconds to build, which checking a catalogue's examples never earns back. `None`
+    /// inside: no DFA (too many needles, or it could not be built).
     pub(crate) bulk: OnceLock<Option<Bulk>>,
     /// What each automaton needle means when found in the title, and in the body.
     pub(crate) title_targets: Targets,
     pub(crate) body_targets: Targets,
     pub(crate) regexes: Vec<RegexInfo>,
+    /// Per regex, where its candidate check's data is in `wake_data` ([`Wake`]): the few values
+    /// a needle's waking the pattern reads, packed, so that the millions of checks a long input
+    /// makes read two dense arrays instead of a pattern's scattered allocations.
+    pub(crate) wakes: Vec<Wake>,
+    pub(crate) wake_data: Vec<u32>,
     /// Patterns without a usable literal, run on every title / body.
     pub(crate) unbounded_title: Vec<u32>,
     pub(crate) unbounded_body: Vec<u32>,
@@ -115,13 +121,17 @@ impl Matcher {
         self.needles.len()
     }
 
-    /// The automaton to scan with: the DFA once `scanned` bytes make it worth building.
+    /// The automaton to scan with: the DFA once it is built, or once `scanned` bytes (of the
+    /// scratch asking) make it worth building.
     pub(crate) fn automaton_for(&self, scanned: u64) -> Option<Scanner<'_>> {
         let fast = self.automaton.as_ref()?;
-        if !self.bulk_wanted || scanned < crate::classify::BULK_BYTES {
-            return Some(Scanner::Compact(fast));
-        }
-        let bulk = self.bulk.get_or_init(|| Bulk::build(&self.needles));
+        let bulk = match self.bulk.get() {
+            Some(built) => built,
+            None if !self.bulk_wanted || scanned < crate::classify::BULK_BYTES => {
+                return Some(Scanner::Compact(fast));
+            }
+            None => self.bulk.get_or_init(|| Bulk::build(&self.needles)),
+        };
         Some(bulk.as_ref().map_or(Scanner::Compact(fast), Scanner::Bulk))
     }
 }
@@ -131,7 +141,7 @@ impl Matcher {
 pub(crate) enum Scanner<'m> {
     /// The automaton built with the matcher, ASCII case-insensitive, over the text as it is.
     Compact(&'m AhoCorasick),
-    /// The DFA for long inputs, over the text folded to ASCII lower case.
+    /// The DFA for long inputs, ASCII case-insensitive through its byte classes.
     Bulk(&'m Bulk),
 }
 
@@ -154,6 +164,9 @@ pub(crate) struct RegexInfo {
     /// The most characters a match can have, if that is bounded (`.{0,40}` is 40 characters,
     /// but up to 160 bytes).
     pub(crate) max_chars: Option<usize>,
+    /// The most bytes a match can have, if that is bounded: a search anchored at `start` need
+    /// not look past `start + max_len`.
+    pub(crate) max_len: Option<usize>,
     /// The "all of" prefilter: the literal groups ([`crate::literal::literals`]) as sorted
     /// automaton needle ids, group `g` being `group_needles[group_ends[g - 1]..group_ends[g]]`;
     /// the pattern is tried in a field only when a needle of every group was found there. No
@@ -203,6 +216,41 @@ impl RegexInfo {
         at.is_none_or(|&b| !b.is_ascii() || self.edge & (1u128 << b) != 0)
             .then_some(begin)
     }
+}
+
+/// Where one pattern's candidate check reads in [`Matcher::wake_data`]: its signals, then each of
+/// its literal groups but the trigger, as its length followed by its needle ids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wake {
+    pub(crate) signals_at: u32,
+    pub(crate) signal_count: u32,
+    pub(crate) others_at: u32,
+    pub(crate) other_count: u32,
+}
+
+/// Packs each pattern's signals and non-trigger groups for [`Matcher::wakes`].
+fn wakes(regexes: &[RegexInfo]) -> (Vec<Wake>, Vec<u32>) {
+    let mut data = Vec::new();
+    let mut wakes = Vec::with_capacity(regexes.len());
+    for info in regexes {
+        let signals_at = data.len() as u32;
+        data.extend_from_slice(&info.signals);
+        let others_at = data.len() as u32;
+        let mut other_count = 0;
+        for g in (0..info.group_count()).filter(|&g| g != info.trigger as usize) {
+            let group = info.group(g);
+            data.push(group.len() as u32);
+            data.extend_from_slice(group);
+            other_count += 1;
+        }
+        wakes.push(Wake {
+            signals_at,
+            signal_count: info.signals.len() as u32,
+            others_at,
+            other_count,
+        });
+    }
+    (wakes, data)
 }
 
 /// How a literal-prefiltered pattern is confirmed in a field where a literal occurred.
@@ -410,14 +458,6 @@ impl Matcher {
                                     e => e.to_string(),
                                 })
                             })?;
-                            let regex = meta::Regex::builder().build_from_hir(&hir).map_err(|e| {
-                                invalid(match e.size_limit() {
-                                    Some(limit) => format!(
-                                        "it compiles to more than the size limit of {limit} bytes"
-                                    ),
-                                    None => e.to_string(),
-                                })
-                            })?;
                             let r = regexes.len() as u32;
                             let found = literals(&hir);
                             let last = found.groups.len().saturating_sub(1) as u32;
@@ -440,6 +480,16 @@ impl Matcher {
                                 ),
                                 _ => (Confirm::Whole, 0, u128::MAX, Vec::new()),
                             };
+                            let regex = meta::Regex::builder()
+                                .configure(engine_config(confirm))
+                                .build_from_hir(&hir).map_err(|e| {
+                                invalid(match e.size_limit() {
+                                    Some(limit) => format!(
+                                        "it compiles to more than the size limit of {limit} bytes"
+                                    ),
+                                    None => e.to_string(),
+                                })
+                            })?;
                             let unbounded = found.groups.is_empty();
                             let mut group_needles = Vec::new();
                             let mut group_ends = Vec::new();
@@ -458,6 +508,7 @@ impl Matcher {
                                 regex,
                                 confirm,
                                 max_chars: max_chars(&hir),
+                                max_len: hir.properties().maximum_len(),
                                 group_needles: group_needles.into(),
                                 group_ends: group_ends.into(),
                                 trigger: 0,
@@ -529,6 +580,7 @@ impl Matcher {
             )
         };
 
+        let (wakes, wake_data) = wakes(&regexes);
         let title_targets = Targets::build(std::mem::take(&mut needles.title));
         let body_targets = Targets::build(std::mem::take(&mut needles.body));
         let by_id = index_of
@@ -549,6 +601,8 @@ impl Matcher {
             title_targets,
             body_targets,
             regexes,
+            wakes,
+            wake_data,
             unbounded_title,
             unbounded_body,
             labels,
@@ -575,6 +629,22 @@ impl Matcher {
                     !self.unbounded_title.contains(&r) && !self.unbounded_body.contains(&r)
                 })
                 .count()
+    }
+}
+
+/// The regex engines a pattern confirmed as `confirm` may use.
+///
+/// A pattern tried anchored at its literal searches a few dozen bytes, once in a while: the lazy
+/// DFA would build its states anew for nearly every search (a catalogue has hundreds of patterns,
+/// and their caches are dropped to stay within the scratch's budget: 3,994 caches were created for
+/// 34,923 searches over the benchmark's corpus), where the one-pass DFA or the bounded
+/// backtracker, which need no warming, search such a span at once. Patterns searched over windows
+/// or whole fields keep the lazy DFA. Every engine finds the same leftmost-first match.
+fn engine_config(confirm: Confirm) -> meta::Config {
+    let config = meta::Config::new();
+    match confirm {
+        Confirm::AnchoredAtLiteral => config.hybrid(false),
+        _ => config,
     }
 }
 
