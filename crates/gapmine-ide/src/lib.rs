@@ -492,19 +492,11 @@ impl Analysis {
                     deprecated,
                     replaced_by,
                     resolves,
-                    parent,
+                    // Among the `references`.
+                    parent: _,
                     references,
                 } = facts;
-                (
-                    kind,
-                    id,
-                    deprecated,
-                    replaced_by,
-                    resolves,
-                    parent,
-                    references,
-                )
-                    .hash(&mut hasher);
+                (kind, id, deprecated, replaced_by, resolves, references).hash(&mut hasher);
             }
             gapmine_check::db::file_signals(db, file).hash(&mut hasher);
             Some(hasher.finish())

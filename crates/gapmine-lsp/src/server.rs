@@ -500,7 +500,7 @@ impl DiagnosticsJob {
         // kept exactly when that batch is published: a client that answers the other files'
         // diagnostics with another edit at once must not find the fingerprint of two edits ago
         // kept (a rename undone would then look like no change to the other files).
-        let mut keep = Some((fingerprint, rest_done));
+        let mut keep = (fingerprint, rest_done);
         let last = batches.iter().rposition(|b| !b.is_empty());
         for (i, batch) in batches.into_iter().enumerate() {
             if batch.is_empty() {
@@ -531,9 +531,10 @@ impl DiagnosticsJob {
             if changed.is_empty() {
                 continue;
             }
-            let (fingerprint, rest) = match Some(i) == last {
-                true => keep.take().unwrap_or_default(),
-                false => (None, false),
+            let (fingerprint, rest) = if Some(i) == last {
+                std::mem::take(&mut keep)
+            } else {
+                (None, false)
             };
             if !send(Batch {
                 changed,
@@ -544,9 +545,8 @@ impl DiagnosticsJob {
             }
         }
         // Every batch is out, the last with nothing changed: what to keep goes alone.
-        if let Some((fingerprint, rest)) = keep
-            && (fingerprint.is_some() || rest)
-        {
+        let (fingerprint, rest) = keep;
+        if fingerprint.is_some() || rest {
             send(Batch {
                 changed: Vec::new(),
                 fingerprint,
